@@ -27,7 +27,7 @@ export function run({ ctx, io, global }: CommandInvocation): number {
   const width = Math.max(...report.checks.map((c) => c.title.length));
   const lines = report.checks.map((check) => formatCheck(check, width, style));
   const counts = summarize(report.checks);
-  lines.push('', `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`);
+  lines.push('', `${counts.pass} passed, ${counts.warn} warning(s), ${counts.fail} failed, ${counts.skip} skipped`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return status;
 }
