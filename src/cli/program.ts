@@ -49,6 +49,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/doctor.js'),
   },
   {
+    name: 'get-remotes',
+    summary: 'list the firmware remotes in /etc/capstan/remotes.d, highest priority first',
+    examples: ['capstan get-remotes', 'capstan get-remotes --json'],
+    load: async () => ({ run: (await import('./commands/remotes.js')).run }),
+  },
+  {
+    name: 'enable-remote',
+    summary: 'enable a remote (rewrites only its Enabled= line)',
+    arguments: '<id>',
+    examples: ['capstan enable-remote lvfs-testing'],
+    load: async () => ({ run: (await import('./commands/remotes.js')).runEnable }),
+  },
+  {
+    name: 'disable-remote',
+    summary: 'disable a remote (rewrites only its Enabled= line)',
+    arguments: '<id>',
+    examples: ['capstan disable-remote lvfs-testing'],
+    load: async () => ({ run: (await import('./commands/remotes.js')).runDisable }),
+  },
+  {
     name: 'export-esrt',
     summary: 'write this machine\u2019s ESRT as a raw table (16-byte header + 40-byte entries) for --esrt-file',
     arguments: '<file>',

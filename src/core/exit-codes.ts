@@ -6,6 +6,7 @@
 export const EXIT_STATUS = {
   success: 0,
   internal: 1,
+  'remote-not-found': 3,
   usage: 4,
   'config-invalid': 4,
   'file-not-found': 4,
@@ -37,6 +38,7 @@ export type ErrorCode = Exclude<keyof typeof EXIT_STATUS, 'success'>;
 /** One line per code, for docs and `--help`; kept beside the table so neither drifts. */
 export const ERROR_SUMMARY: Record<ErrorCode, string> = {
   internal: 'a bug in capstan; the message says how to report it',
+  'remote-not-found': 'no remote with that id in /etc/capstan/remotes.d',
   usage: 'bad command-line arguments',
   'config-invalid': 'a configuration file could not be parsed or has an invalid value',
   'file-not-found': 'a file named on the command line does not exist',

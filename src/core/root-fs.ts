@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { CapstanError } from './errors.js';
 import type { PathStore } from './paths.js';
 
@@ -51,6 +52,40 @@ export class RootFs {
     }
   }
 
+  /**
+   * Replaces a file atomically: a temporary file in the same directory, written and fsynced, then
+   * renamed over the target, then the directory fsynced. Parent directories are created (0755).
+   * Refuses to replace a symlink.
+   */
+  writeFileAtomic(systemPath: string, data: Uint8Array | string, mode = 0o644): void {
+    const target = this.paths.resolve(systemPath);
+    const directory = path.dirname(target);
+    const temporary = path.join(directory, `.${path.basename(target)}.capstan-${process.pid}.tmp`);
+    try {
+      fs.mkdirSync(directory, { recursive: true, mode: 0o755 });
+      if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw Object.assign(new Error('target is a symlink'), { code: 'ELOOP' });
+      }
+      const fd = fs.openSync(temporary, 'wx', mode);
+      try {
+        fs.writeFileSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(temporary, target);
+      const dirFd = fs.openSync(directory, 'r');
+      try {
+        fs.fsyncSync(dirFd);
+      } finally {
+        fs.closeSync(dirFd);
+      }
+    } catch (error) {
+      fs.rmSync(temporary, { force: true });
+      throw this.translate(error, systemPath, 'writing');
+    }
+  }
+
   translate(error: unknown, systemPath: string, verb: string): CapstanError {
     const shown = this.paths.display(systemPath);
     const code = errnoOf(error);
@@ -60,8 +95,13 @@ export class RootFs {
         cause: error,
       });
     }
+    const hints: Record<string, string> = {
+      EROFS: 'the filesystem is mounted read-only; remount it read-write',
+      ENOSPC: 'the filesystem is full; free some space',
+      ELOOP: 'refusing to write through a symlink; remove it',
+    };
     return new CapstanError('io-error', `${verb} ${shown}: ${code ?? String(error)}`, {
-      hint: 'check the kernel log (dmesg) for the underlying I/O problem',
+      hint: (code === undefined ? undefined : hints[code]) ?? 'check the kernel log (dmesg) for the underlying I/O problem',
       cause: error,
     });
   }
