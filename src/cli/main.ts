@@ -98,6 +98,7 @@ function buildContext(io: Io, global: GlobalOptions): Context {
   const esrtFile = global.esrtFile === undefined ? undefined : path.resolve(io.cwd ?? process.cwd(), global.esrtFile);
   return createContext({
     root,
+    env: io.env,
     log: createLogger(io.stderr, threshold),
     options: { xenEsrtFixed: global.xenEsrtFixed === true, ...(esrtFile === undefined ? {} : { esrtFile }) },
   });

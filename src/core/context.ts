@@ -21,6 +21,8 @@ export interface Options {
  */
 export interface Context {
   paths: PathStore;
+  /** The environment as the process received it (proxy variables, CAPSTAN_*); never process.env. */
+  env: Readonly<Record<string, string | undefined>>;
   fs: RootFs;
   clock: Clock;
   log: Logger;
@@ -29,6 +31,7 @@ export interface Context {
 
 export function createContext(init: {
   root: string;
+  env?: Readonly<Record<string, string | undefined>>;
   clock?: Clock;
   log?: Logger;
   options?: Partial<Options>;
@@ -36,6 +39,7 @@ export function createContext(init: {
   const paths = new PathStore(init.root);
   return {
     paths,
+    env: init.env ?? {},
     fs: new RootFs(paths),
     clock: init.clock ?? systemClock,
     log: init.log ?? silentLogger,

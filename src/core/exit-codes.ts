@@ -30,6 +30,8 @@ export const EXIT_STATUS = {
   'metainfo-invalid': 11,
   'capsule-invalid': 11,
   'io-error': 12,
+  'network-unreachable': 101,
+  'download-failed': 101,
   interrupted: 130,
 } as const;
 
@@ -62,6 +64,8 @@ export const ERROR_SUMMARY: Record<ErrorCode, string> = {
   'metainfo-invalid': 'firmware metadata (AppStream XML) is malformed or missing a required field',
   'capsule-invalid': 'the firmware payload is not a usable UEFI capsule',
   'io-error': 'the operating system reported an I/O error that is not capstan\u2019s fault',
+  'network-unreachable': 'a remote could not be reached (DNS, connection, proxy or timeout) after the retries',
+  'download-failed': 'a remote answered with an HTTP error or an oversized body',
   interrupted: 'stopped by SIGINT or SIGTERM after cleaning up',
 };
 
