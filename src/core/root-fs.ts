@@ -101,7 +101,8 @@ export class RootFs {
       ELOOP: 'refusing to write through a symlink; remove it',
     };
     return new CapstanError('io-error', `${verb} ${shown}: ${code ?? String(error)}`, {
-      hint: (code === undefined ? undefined : hints[code]) ?? 'check the kernel log (dmesg) for the underlying I/O problem',
+      hint:
+        (code === undefined ? undefined : hints[code]) ?? 'check the kernel log (dmesg) for the underlying I/O problem',
       cause: error,
     });
   }

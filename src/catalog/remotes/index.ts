@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { CapstanError } from '../../core/errors.js';
-import { setKeyFileValue } from './key-file.js';
+import { setKeyFileValue } from '../../core/key-file.js';
 import { orderRemotes } from './order.js';
 import { REMOTE_GROUP, type Remote, readRemoteKeyFile, readRemotes } from './remote.js';
 

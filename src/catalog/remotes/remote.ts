@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { CapstanError } from '../../core/errors.js';
-import { type KeyFile, parseKeyFile } from './key-file.js';
+import { type KeyFile, parseKeyFile } from '../../core/key-file.js';
 
 export const REMOTES_DIR = '/etc/capstan/remotes.d';
 export const REMOTE_GROUP = 'fwupd Remote';

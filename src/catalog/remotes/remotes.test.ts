@@ -6,7 +6,7 @@ import { haveTool } from '../../../test/helpers/tools.js';
 import { createContext } from '../../core/context.js';
 import { CapstanError } from '../../core/errors.js';
 import { findRemote, listRemotes, setRemoteEnabled } from './index.js';
-import { parseKeyFile } from './key-file.js';
+import { parseKeyFile } from '../../core/key-file.js';
 
 const DIR = 'etc/capstan/remotes.d';
 

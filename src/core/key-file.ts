@@ -1,4 +1,4 @@
-import { CapstanError } from '../../core/errors.js';
+import { CapstanError } from './errors.js';
 
 /**
  * The GLib key-file subset fwupd's remote files use: `[Group]`, `Key=Value`, `#` comments, the
@@ -63,6 +63,6 @@ export function setKeyFileValue(file: KeyFile, group: string, key: string, value
 
 function fail(shownPath: string, line: number, message: string): never {
   throw new CapstanError('config-invalid', `${shownPath}:${line}: ${message}`, {
-    hint: 'fix the file (it uses fwupd\u2019s remote format: a [fwupd Remote] group of Key=Value lines)',
+    hint: 'fix the file: it is a key file of [Group] headers and Key=Value lines',
   });
 }
