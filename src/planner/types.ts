@@ -6,10 +6,10 @@ export type CompareOp = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge' | 'glob' | 'rege
 export type Requirement =
   | { kind: 'id'; id: string; compare?: CompareOp; version?: string; hard: boolean }
   | { kind: 'firmware'; target: string; compare?: CompareOp; version?: string; depth?: number; hard: boolean }
-  | { kind: 'hardware'; guids: string[]; hard: boolean }
-  | { kind: 'not-hardware'; guids: string[]; hard: boolean }
-  | { kind: 'client'; features: string[]; hard: boolean }
-  | { kind: 'phased-update'; attributes: Record<string, string>; hard: boolean }
+  | { kind: 'hardware'; guids: readonly string[]; hard: boolean }
+  | { kind: 'not-hardware'; guids: readonly string[]; hard: boolean }
+  | { kind: 'client'; features: readonly string[]; hard: boolean }
+  | { kind: 'phased-update'; attributes: Readonly<Record<string, string>>; hard: boolean }
   | { kind: 'unknown'; element: string; hard: boolean };
 
 export interface PlannerRelease {
