@@ -194,3 +194,25 @@ describe('--esrt-file and export-esrt', () => {
     expect(result.json()).toMatchObject({ error: { code, hint: expect.stringMatching(/\S/) } });
   });
 });
+
+describe('capstan hwids', () => {
+  it('computes every hardware id from the demo machine\u2019s SMBIOS', async () => {
+    const result = await runCli(['--root', path.join(REPO, 'demo/machine/root'), 'hwids', '--json']);
+    expect(result.status).toBe(0);
+    const doc = result.json<{
+      found: boolean;
+      ids: Array<{ name: string; guid: string }>;
+      keys: Record<string, string>;
+    }>();
+    expect(doc.found).toBe(true);
+    expect(doc.keys.Manufacturer).toBe('Example Computer Inc.');
+    expect(doc.ids).toHaveLength(18);
+    expect(doc.ids.every((id) => /^[0-9a-f-]{36}$/.test(id.guid))).toBe(true);
+  });
+
+  it('says so when a machine has no SMBIOS tables', async () => {
+    const result = await runCli(['--root', machineRoot('xen-pv-dom0'), 'hwids']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^no SMBIOS tables in .*: no hardware ids/);
+  });
+});

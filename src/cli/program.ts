@@ -69,6 +69,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => ({ run: (await import('./commands/remotes.js')).runDisable }),
   },
   {
+    name: 'hwids',
+    summary: 'print the SMBIOS keys and the hardware ids (CHIDs) that <hardware> requirements match',
+    examples: ['capstan hwids', 'capstan hwids --json'],
+    load: () => import('./commands/hwids.js'),
+  },
+  {
     name: 'export-esrt',
     summary: 'write this machine\u2019s ESRT as a raw table (16-byte header + 40-byte entries) for --esrt-file',
     arguments: '<file>',
