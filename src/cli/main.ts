@@ -24,12 +24,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const global = command.optsWithGlobals() as GlobalOptions;
     const ctx = buildContext(io, global);
     const module = await spec.load();
-    status = await module.run({ ctx, io, global, args, options: command.opts() });
+    status = await module.run({ ctx, io, global, args, options: command.opts(), version: readVersion() });
   });
   try {
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
       return EXIT_STATUS.usage;
+    }
+    // Only in front of a command: after one, `--version <v>` is the policy option of plan/update.
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      io.stdout.write(`${readVersion()}\n`);
+      return 0;
     }
     await program.parseAsync([...argv], { from: 'user' });
     return status;
@@ -41,7 +46,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 function buildProgram(io: Io, run: (spec: CommandSpec, command: Command, args: string[]) => Promise<void>): Command {
   const program = new Command('capstan')
     .description('UEFI capsule firmware updates for bare metal and Xen dom0, done carefully')
-    .version(readVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .option('--root <dir>', 'resolve every system path under DIR (env CAPSTAN_ROOT; default /)')
     .option('--json', 'print one JSON document (schemaVersion 1) on stdout; never prompts')
@@ -64,7 +68,7 @@ function buildProgram(io: Io, run: (spec: CommandSpec, command: Command, args: s
     })
     .addHelpText(
       'after',
-      `\nExit status: 0 success; 4 usage; 5 unsupported machine or ESRT; 8 permission; see docs/exit-codes.md.\nEnvironment: CAPSTAN_ROOT (like --root), NO_COLOR.`,
+      `\ncapstan --version (or -V) prints the version.\nExit status: 0 success; 4 usage; 5 unsupported machine or ESRT; 8 permission; see docs/exit-codes.md.\nEnvironment: CAPSTAN_ROOT (like --root), NO_COLOR.`,
     );
 
   for (const spec of COMMANDS) {

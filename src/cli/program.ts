@@ -1,4 +1,5 @@
 import type { Context } from '../core/context.js';
+import { POLICY_OPTIONS } from './commands/policy.js';
 import type { Io } from './io.js';
 
 /** Options every command accepts (declared once, on the program). */
@@ -13,6 +14,8 @@ export interface GlobalOptions {
 
 export interface CommandInvocation {
   ctx: Context;
+  /** capstan's version (package.json), for documents that record it. */
+  version: string;
   io: Io;
   global: GlobalOptions;
   args: string[];
@@ -67,6 +70,34 @@ export const COMMANDS: readonly CommandSpec[] = [
     arguments: '<id>',
     examples: ['capstan disable-remote lvfs-testing'],
     load: async () => ({ run: (await import('./commands/remotes.js')).runDisable }),
+  },
+  {
+    name: 'refresh',
+    summary: 'download and verify the metadata of enabled remotes (signature checked before parsing)',
+    arguments: '[remote...]',
+    options: [{ flags: '--force', description: 'download even if the metadata is younger than RefreshInterval' }],
+    examples: ['capstan refresh', 'capstan refresh lvfs --force', 'HTTPS_PROXY=http://proxy:3128 capstan refresh'],
+    load: () => import('./commands/refresh.js'),
+  },
+  {
+    name: 'get-updates',
+    summary: 'list the devices that have an eligible release, with every release explained',
+    arguments: '[guid...]',
+    options: POLICY_OPTIONS,
+    examples: ['capstan get-updates', 'capstan get-updates --json'],
+    load: async () => ({ run: (await import('./commands/plan.js')).runGetUpdates }),
+  },
+  {
+    name: 'plan',
+    summary: 'say exactly what update would do, with pre-checks; --output saves the plan for apply',
+    arguments: '[guid...]',
+    options: [...POLICY_OPTIONS, { flags: '--output <file>', description: 'write the plan document to FILE' }],
+    examples: [
+      'capstan plan',
+      'capstan plan --json > plan.json',
+      'capstan plan ddc0ee61-e7f0-4e7d-acc5-c070a398838e --version 0.1.0.48 --allow-older --output downgrade.json',
+    ],
+    load: () => import('./commands/plan.js'),
   },
   {
     name: 'hwids',

@@ -6,6 +6,8 @@
 export const EXIT_STATUS = {
   success: 0,
   internal: 1,
+  'nothing-to-do': 2,
+  'device-not-found': 3,
   'remote-not-found': 3,
   'catalog-missing': 3,
   usage: 4,
@@ -43,6 +45,8 @@ export type ErrorCode = Exclude<keyof typeof EXIT_STATUS, 'success'>;
 export const ERROR_SUMMARY: Record<ErrorCode, string> = {
   internal: 'a bug in capstan; the message says how to report it',
   'remote-not-found': 'no remote with that id in /etc/capstan/remotes.d',
+  'nothing-to-do': 'nothing would change: no device has an eligible release, or the metadata is already current',
+  'device-not-found': 'no ESRT device has that GUID',
   'catalog-missing': 'no enabled remote has usable metadata yet; run capstan refresh',
   usage: 'bad command-line arguments',
   'config-invalid': 'a configuration file could not be parsed or has an invalid value',
