@@ -107,7 +107,8 @@ export function readCatalogIndex(ctx: Context, remote: string): CatalogIndex | u
 /** Reads only the component lines for these GUIDs (positioned reads; the rest is never parsed). */
 export function readComponentsFor(ctx: Context, index: CatalogIndex, guids: readonly string[]): StoredComponent[] {
   const ranges = new Map<number, number>();
-  for (const guid of guids) for (const [offset, length] of index.guids[guid.toLowerCase()] ?? []) ranges.set(offset, length);
+  for (const guid of guids)
+    for (const [offset, length] of index.guids[guid.toLowerCase()] ?? []) ranges.set(offset, length);
   if (ranges.size === 0) return [];
   const path = ctx.paths.resolve(`${dir(index.remote)}/components.ndjson`);
   let fd: number;

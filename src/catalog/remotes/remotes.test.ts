@@ -5,8 +5,8 @@ import { makeRoot } from '../../../test/helpers/make-root.js';
 import { haveTool } from '../../../test/helpers/tools.js';
 import { createContext } from '../../core/context.js';
 import { CapstanError } from '../../core/errors.js';
-import { findRemote, listRemotes, setRemoteEnabled } from './index.js';
 import { parseKeyFile } from '../../core/key-file.js';
+import { findRemote, listRemotes, setRemoteEnabled } from './index.js';
 
 const DIR = 'etc/capstan/remotes.d';
 
