@@ -214,3 +214,28 @@ describe('planner', () => {
     expect(a).toBe(b);
   });
 });
+
+describe('requirements on another device', () => {
+  it('renders the other device\u2019s version with that device\u2019s own format', () => {
+    const dock = device({
+      guid: '5e1f7a2b-3c4d-4e5f-9a0b-1c2d3e4f5a6b',
+      name: 'Dock',
+      versionRaw: 7,
+      lowestSupportedVersionRaw: 1,
+    });
+    const dockFirmware = component({
+      id: 'dock',
+      provides: [dock.guid],
+      versionFormat: 'number',
+      requires: [{ kind: 'firmware', target: GUID, compare: 'ge', version: '0.1.0.52', hard: true }],
+      releases: [{ version: '8' }],
+    });
+    const facts = { ...host, devices: [device(), dock] };
+    const [item] = planUpdates([dock], [component(), dockFirmware], facts, policy());
+    expect(item?.action).toBe('skip');
+    expect(item?.reasons).toContainEqual({
+      code: 'requirement-failed',
+      message: 'needs System Firmware version ge 0.1.0.52, the device has 0.1.0.50',
+    });
+  });
+});

@@ -26,9 +26,21 @@ export function planUpdates(
   policy: Policy,
 ): PlanItem[] {
   const wanted = new Set(policy.guids.map((g) => g.toLowerCase()));
+  const formats = new Map([...host.devices, ...devices].map((d) => [d.guid, formatFor(d.guid, components)]));
+  const formatOf = (guid: string): VersionFormatId => formats.get(guid) ?? DEFAULT_FORMAT;
   return devices
     .filter((d) => wanted.size === 0 || wanted.has(d.guid))
-    .map((d) => planDevice(d, components, host, policy));
+    .map((d) => planDevice(d, components, host, policy, formatOf));
+}
+
+/** The metadata's LVFS::VersionFormat re-renders the ESRT device, as fwupd does even before install. */
+function formatFor(guid: string, components: readonly PlannerComponent[]): VersionFormatId {
+  const formatId = components
+    .filter((c) => c.provides.some((g) => g.toLowerCase() === guid))
+    .sort((a, b) => a.remotePriority - b.remotePriority)
+    .map((c) => c.versionFormat)
+    .find((f) => f !== undefined && isVersionFormatId(f));
+  return formatId !== undefined && isVersionFormatId(formatId) ? formatId : DEFAULT_FORMAT;
 }
 
 function planDevice(
@@ -36,13 +48,12 @@ function planDevice(
   all: readonly PlannerComponent[],
   host: HostFacts,
   policy: Policy,
+  formatOf: (guid: string) => VersionFormatId,
 ): PlanItem {
   const components = all
     .filter((c) => c.provides.some((g) => g.toLowerCase() === device.guid))
     .sort((a, b) => a.remotePriority - b.remotePriority);
-  // The metadata's LVFS::VersionFormat re-renders the ESRT device, as fwupd does even before install.
-  const formatId = components.map((c) => c.versionFormat).find((f) => f !== undefined && isVersionFormatId(f));
-  const format: VersionFormatId = formatId !== undefined && isVersionFormatId(formatId) ? formatId : DEFAULT_FORMAT;
+  const format = formatOf(device.guid);
   const render = (raw: number): string => formatVersion(raw, format);
   const current = device.versionRaw === null ? null : render(device.versionRaw);
   const base = {
@@ -74,7 +85,9 @@ function planDevice(
   const verdicts: ReleaseVerdict[] = [];
   for (const component of components) {
     for (const release of component.releases) {
-      verdicts.push(judgeRelease({ device, component, release, host, policy, format, render, current, lowest, seen }));
+      verdicts.push(
+        judgeRelease({ device, component, release, host, policy, format, render, current, lowest, seen, formatOf }),
+      );
     }
   }
   verdicts.sort((a, b) => compareVersions(b.version, a.version, format));
@@ -119,10 +132,11 @@ interface JudgeInput {
   current: string;
   lowest: string | null;
   seen: Map<string, string>;
+  formatOf: (guid: string) => VersionFormatId;
 }
 
 function judgeRelease(input: JudgeInput): ReleaseVerdict {
-  const { device, component, release, host, policy, format, render, current, lowest, seen } = input;
+  const { device, component, release, host, policy, format, render, current, lowest, seen, formatOf } = input;
   const raw = parseVersionInteger(release.version);
   const version = raw === undefined ? release.version.trim() : render(raw);
   const reasons: Reason[] = [];
@@ -175,7 +189,15 @@ function judgeRelease(input: JudgeInput): ReleaseVerdict {
     else refuse({ code: 'below-lowest-supported', message: `${message}; the firmware would refuse it` });
   }
 
-  const requirementContext = { device, deviceVersion: current, format, host, remoteId: component.remoteId, render };
+  const requirementContext = {
+    device,
+    deviceVersion: current,
+    format,
+    host,
+    remoteId: component.remoteId,
+    renderDevice: (guid: string, raw: number) => formatVersion(raw, formatOf(guid)),
+    formatOf,
+  };
   for (const requirement of component.requires) {
     const failure = checkRequirement(requirement, requirementContext);
     if (failure === null) continue;

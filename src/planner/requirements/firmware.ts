@@ -1,4 +1,5 @@
 import { isGuid } from '../../efi/guid.js';
+import type { VersionFormatId } from '../../versioning/types.js';
 import { checkCompare } from '../compare.js';
 import type { Requirement } from '../types.js';
 import type { RequirementContext, RequirementResult } from './types.js';
@@ -10,24 +11,14 @@ type FirmwareRequirement = Extract<Requirement, { kind: 'firmware' }>;
  * `bootloader` its bootloader version (ESRT devices have none); `vendor-id` a regex over the
  * device's vendor ids joined with `|`; otherwise `GUID|GUID` names another device (any device
  * without depth; with depth, a child (-1), sibling (0) or parent (>=1): ESRT devices have neither
- * parents nor children, so depth 0 checks the device itself).
+ * parents nor children, so depth 0 checks the device itself). Another device's version is rendered
+ * with that device's own format.
  */
 export function checkFirmwareRequirement(req: FirmwareRequirement, ctx: RequirementContext): RequirementResult {
   const target = req.target.trim();
-  if (target === '') return compareDevice(req, ctx.deviceVersion, ctx, 'firmware version');
+  if (target === '') return compareVersion(req, ctx.deviceVersion, ctx.format, 'firmware version');
   if (target === 'bootloader') return 'this device reports no bootloader version';
-  if (target === 'vendor-id') {
-    if (req.version === undefined) return 'the metadata names no vendor id';
-    if (ctx.host.vendorIds.length === 0) return 'this machine has no vendor id (no DMI vendor)';
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(req.version);
-    } catch {
-      return `vendor id pattern ${JSON.stringify(req.version)} is not a valid regular expression`;
-    }
-    const ids = ctx.host.vendorIds.join('|');
-    return pattern.test(ids) ? null : `needs vendor ${req.version}, this machine is ${ids}`;
-  }
+  if (target === 'vendor-id') return checkVendorId(req, ctx);
   if (target === 'not-child') return null; // ESRT devices have no children
   const guids = target.split('|').map((g) => g.trim().toLowerCase());
   const bad = guids.find((g) => !isGuid(g));
@@ -39,18 +30,36 @@ export function checkFirmwareRequirement(req: FirmwareRequirement, ctx: Requirem
   const other = ctx.host.devices.find((d) => guids.includes(d.guid));
   if (other === undefined) return `no other device ${target} on this machine`;
   if (req.compare === undefined || req.version === undefined || other.versionRaw === null) return null;
-  return compareDevice(req, ctx.render(other.versionRaw), ctx, `${other.name} version`);
+  return compareVersion(
+    req,
+    ctx.renderDevice(other.guid, other.versionRaw),
+    ctx.formatOf(other.guid),
+    `${other.name} version`,
+  );
 }
 
-function compareDevice(
+function checkVendorId(req: FirmwareRequirement, ctx: RequirementContext): RequirementResult {
+  if (req.version === undefined) return 'the metadata names no vendor id';
+  if (ctx.host.vendorIds.length === 0) return 'this machine has no vendor id (no DMI vendor)';
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(req.version);
+  } catch {
+    return `vendor id pattern ${JSON.stringify(req.version)} is not a valid regular expression`;
+  }
+  const ids = ctx.host.vendorIds.join('|');
+  return pattern.test(ids) ? null : `needs vendor ${req.version}, this machine is ${ids}`;
+}
+
+function compareVersion(
   req: FirmwareRequirement,
   version: string | null,
-  ctx: RequirementContext,
+  format: VersionFormatId,
   what: string,
 ): RequirementResult {
   if (req.compare === undefined || req.version === undefined) return null;
   if (version === null) return `the ${what} is unknown`;
-  return checkCompare(req.compare, version, req.version, ctx.format)
+  return checkCompare(req.compare, version, req.version, format)
     ? null
     : `needs ${what} ${req.compare} ${req.version}, the device has ${version}`;
 }

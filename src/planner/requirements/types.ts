@@ -8,7 +8,9 @@ export interface RequirementContext {
   format: VersionFormatId;
   host: HostFacts;
   remoteId: string;
-  render(raw: number): string;
+  /** Another device's version, rendered with that device's own format. */
+  renderDevice(guid: string, raw: number): string;
+  formatOf(guid: string): VersionFormatId;
 }
 
 /** `null` when satisfied, otherwise why not (one sentence, lower-case). */
