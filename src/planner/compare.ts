@@ -49,3 +49,19 @@ export function globToRegExp(glob: string): RegExp {
   }
   return new RegExp(`^${out}$`, 's');
 }
+
+const SYMBOLS: Record<CompareOp, string> = {
+  eq: '=',
+  ne: '\u2260',
+  lt: '<',
+  gt: '>',
+  le: '\u2264',
+  ge: '\u2265',
+  glob: 'matching',
+  regex: 'matching',
+};
+
+/** `ge 1.2` → `≥ 1.2`, for messages. */
+export function describeCompare(op: CompareOp, version: string): string {
+  return `${SYMBOLS[op]} ${version}`;
+}

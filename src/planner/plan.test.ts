@@ -235,7 +235,7 @@ describe('requirements on another device', () => {
     expect(item?.action).toBe('skip');
     expect(item?.reasons).toContainEqual({
       code: 'requirement-failed',
-      message: 'needs System Firmware version ge 0.1.0.52, the device has 0.1.0.50',
+      message: 'needs System Firmware at firmware version \u2265 0.1.0.52; it has 0.1.0.50',
     });
   });
 });

@@ -1,6 +1,6 @@
 import { isGuid } from '../../efi/guid.js';
 import type { VersionFormatId } from '../../versioning/types.js';
-import { checkCompare } from '../compare.js';
+import { checkCompare, describeCompare } from '../compare.js';
 import type { Requirement } from '../types.js';
 import type { RequirementContext, RequirementResult } from './types.js';
 
@@ -16,7 +16,7 @@ type FirmwareRequirement = Extract<Requirement, { kind: 'firmware' }>;
  */
 export function checkFirmwareRequirement(req: FirmwareRequirement, ctx: RequirementContext): RequirementResult {
   const target = req.target.trim();
-  if (target === '') return compareVersion(req, ctx.deviceVersion, ctx.format, 'firmware version');
+  if (target === '') return compareVersion(req, ctx.deviceVersion, ctx.format, 'this device');
   if (target === 'bootloader') return 'this device reports no bootloader version';
   if (target === 'vendor-id') return checkVendorId(req, ctx);
   if (target === 'not-child') return null; // ESRT devices have no children
@@ -30,12 +30,7 @@ export function checkFirmwareRequirement(req: FirmwareRequirement, ctx: Requirem
   const other = ctx.host.devices.find((d) => guids.includes(d.guid));
   if (other === undefined) return `no other device ${target} on this machine`;
   if (req.compare === undefined || req.version === undefined || other.versionRaw === null) return null;
-  return compareVersion(
-    req,
-    ctx.renderDevice(other.guid, other.versionRaw),
-    ctx.formatOf(other.guid),
-    `${other.name} version`,
-  );
+  return compareVersion(req, ctx.renderDevice(other.guid, other.versionRaw), ctx.formatOf(other.guid), other.name);
 }
 
 function checkVendorId(req: FirmwareRequirement, ctx: RequirementContext): RequirementResult {
@@ -58,8 +53,8 @@ function compareVersion(
   what: string,
 ): RequirementResult {
   if (req.compare === undefined || req.version === undefined) return null;
-  if (version === null) return `the ${what} is unknown`;
+  if (version === null) return `the firmware version of ${what} is unknown`;
   return checkCompare(req.compare, version, req.version, format)
     ? null
-    : `needs ${what} ${req.compare} ${req.version}, the device has ${version}`;
+    : `needs ${what} at firmware version ${describeCompare(req.compare, req.version)}; it has ${version}`;
 }

@@ -1,4 +1,4 @@
-import { checkCompare } from '../compare.js';
+import { checkCompare, describeCompare } from '../compare.js';
 import type { Requirement } from '../types.js';
 import type { RequirementContext, RequirementResult } from './types.js';
 
@@ -12,5 +12,5 @@ export function checkIdRequirement(
   if (req.compare === undefined || req.version === undefined) return null;
   return checkCompare(req.compare, version, req.version)
     ? null
-    : `needs ${req.id} ${req.compare} ${req.version}, this machine has ${version}`;
+    : `needs ${req.id} ${describeCompare(req.compare, req.version)}; this machine has ${version}`;
 }
