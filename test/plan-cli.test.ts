@@ -95,7 +95,13 @@ describe('refresh, get-updates and plan on the demo machine', () => {
     expect(result.stdout).toContain('plan saved to plan.json');
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
     const printed = (await runCli(['--root', root, 'plan', '--json'])).json<Record<string, unknown>>();
-    expect({ ...saved, createdAt: null }).toEqual({ ...printed, createdAt: null });
+    // createdAt and the ESP's free space legitimately differ between two runs
+    const stable = (doc: Record<string, unknown>) => ({
+      ...doc,
+      createdAt: null,
+      prechecks: (doc.prechecks as Array<{ id: string; status: string }>).map((c) => [c.id, c.status]),
+    });
+    expect(stable(saved)).toEqual(stable(printed));
   });
 
   it('downgrades only when asked, and explains a refusal', async () => {
