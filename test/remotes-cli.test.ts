@@ -32,7 +32,8 @@ describe('remote commands', () => {
       ],
     });
     const human = await runCli(['--root', root, 'get-remotes']);
-    expect(human.stdout).toMatch(/^PRIORITY +ID +ENABLED/);
+    expect(human.stdout).toMatch(/^PRIORITY +ID +ENABLED +KIND +METADATA AGE/);
+    expect(human.stdout).toContain('never refreshed');
     expect(human.stdout).not.toContain('s3cret');
   });
 

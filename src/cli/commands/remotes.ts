@@ -1,5 +1,7 @@
+import { readCatalogIndex } from '../../catalog/index-store.js';
 import type { Remote } from '../../catalog/remotes/index.js';
 import { listRemotes, setRemoteEnabled } from '../../catalog/remotes/index.js';
+import type { Context } from '../../core/context.js';
 import { writeJson } from '../output/json.js';
 import { chooseStyle, formatTable } from '../output/text.js';
 import type { CommandInvocation } from '../program.js';
@@ -8,7 +10,12 @@ import type { CommandInvocation } from '../program.js';
 export function run({ ctx, io, global }: CommandInvocation): number {
   const remotes = listRemotes(ctx);
   if (global.json) {
-    writeJson(io.stdout, { remotes: remotes.map((remote, index) => remoteView(remote, index + 1)) });
+    writeJson(io.stdout, {
+      remotes: remotes.map((remote, index) => ({
+        ...remoteView(remote, index + 1),
+        metadata: metadataView(ctx, remote.id),
+      })),
+    });
     return 0;
   }
   if (remotes.length === 0) {
@@ -16,15 +23,19 @@ export function run({ ctx, io, global }: CommandInvocation): number {
     return 0;
   }
   const style = chooseStyle(io, 'stdout');
-  const rows = remotes.map((remote, index) => [
-    String(index + 1),
-    remote.id,
-    remote.enabled ? 'yes' : 'no',
-    remote.kind,
-    scrubUri(remote.metadataUri),
-    remote.title,
-  ]);
-  io.stdout.write(`${formatTable(['PRIORITY', 'ID', 'ENABLED', 'KIND', 'METADATA', 'TITLE'], rows, style)}\n`);
+  const rows = remotes.map((remote, index) => {
+    const metadata = metadataView(ctx, remote.id);
+    const age = metadata === null ? 'never refreshed' : `${metadata.ageDays} days, ${metadata.trust}`;
+    return [
+      String(index + 1),
+      remote.id,
+      remote.enabled ? 'yes' : 'no',
+      remote.kind,
+      age,
+      scrubUri(remote.metadataUri),
+    ];
+  });
+  io.stdout.write(`${formatTable(['PRIORITY', 'ID', 'ENABLED', 'KIND', 'METADATA AGE', 'URI'], rows, style)}\n`);
   return 0;
 }
 
@@ -73,4 +84,32 @@ function toggle({ ctx, io, global, args }: CommandInvocation, enabled: boolean):
     );
   }
   return 0;
+}
+
+/** What the last refresh left: age, trust, size; null if never refreshed. */
+function metadataView(
+  ctx: Context,
+  remote: string,
+): {
+  refreshedAt: string;
+  ageDays: number;
+  trust: string;
+  signedAt: string | null;
+  components: number;
+  releases: number;
+} | null {
+  const index = readCatalogIndex(ctx, remote);
+  if (index === undefined) return null;
+  const ageDays = Math.max(
+    0,
+    Math.round(((ctx.clock.now().getTime() - Date.parse(index.refreshedAt)) / 86_400_000) * 10) / 10,
+  );
+  return {
+    refreshedAt: index.refreshedAt,
+    ageDays,
+    trust: index.trust,
+    signedAt: index.signedAt,
+    components: index.components,
+    releases: index.releases,
+  };
 }
