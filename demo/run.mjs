@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const keep = process.argv.includes('--keep');
@@ -14,15 +13,20 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-demo-'));
 fs.cpSync(path.join(repo, 'demo/machine/root'), root, { recursive: true });
 const share = path.join(root, 'usr/share/capstan/demo');
 fs.mkdirSync(share, { recursive: true });
-fs.writeFileSync(
-  path.join(share, 'firmware.xml.gz'),
-  gzipSync(fs.readFileSync(path.join(repo, 'demo/catalog/firmware.xml'))),
+for (const file of ['firmware.xml.gz', 'firmware.xml.gz.jcat']) {
+  fs.copyFileSync(path.join(repo, 'demo/catalog', file), path.join(share, file));
+}
+// the demo's own CA: the catalog and the cabinets are signed by it (demo/catalog/pki, demo only)
+fs.mkdirSync(path.join(root, 'etc/capstan/pki'), { recursive: true });
+fs.copyFileSync(
+  path.join(repo, 'demo/catalog/pki/capstan-demo-ca.pem'),
+  path.join(root, 'etc/capstan/pki/capstan-demo-ca.pem'),
 );
 fs.cpSync(path.join(repo, 'demo/catalog/cabs'), path.join(share, 'cabs'), { recursive: true });
 fs.mkdirSync(path.join(root, 'etc/capstan/remotes.d'), { recursive: true });
 fs.writeFileSync(
   path.join(root, 'etc/capstan/remotes.d/demo.conf'),
-  '[fwupd Remote]\n# the bundled demo catalog (unsigned, local: trusted as fwupd trusts local remotes)\nEnabled=true\nTitle=capstan demo catalog\nMetadataURI=file:///usr/share/capstan/demo/firmware.xml.gz\n',
+  '[fwupd Remote]\n# the bundled demo catalog, signed by the demo CA in /etc/capstan/pki\nEnabled=true\nTitle=capstan demo catalog\nMetadataURI=file:///usr/share/capstan/demo/firmware.xml.gz\n',
 );
 
 // The real, Debian-signed fwupd EFI helper, when this host has it (package fwupd-amd64-signed).

@@ -37,7 +37,7 @@ describe('refresh, get-updates and plan on the demo machine', () => {
           remote: 'demo',
           kind: 'local',
           outcome: 'updated',
-          trust: 'unsigned-local',
+          trust: 'signed',
           components: 3,
           releases: 7,
           error: null,
@@ -70,7 +70,7 @@ describe('refresh, get-updates and plan on the demo machine', () => {
       release: {
         version: '0.1.0.54',
         location: 'file:///usr/share/capstan/demo/cabs/laptop13-system-0.1.0.54.cab',
-        trust: 'unsigned-local',
+        trust: 'signed',
       },
     });
     expect(system?.release?.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Rebuilds the demo catalog: deterministic payloads, one metainfo per release, cabinets made by
-// Debian's gcab (-z, MSZIP), and firmware.xml whose checksums are computed from those cabinets.
-// Run from the repository root: node demo/catalog/build.mjs   (needs gcab)
+// Rebuilds the demo catalog: deterministic payloads, one metainfo per release, both signed into a
+// firmware.jcat with jcat-tool (sha256 + PKCS#7 by the demo signer, pki/), cabinets made by
+// Debian's gcab (-z, MSZIP), firmware.xml whose checksums are computed from those cabinets, and
+// firmware.xml.gz with its own signed .jcat. Signing times make the output differ on every run.
+// Run from the repository root: node demo/catalog/build.mjs   (needs gcab and jcat-tool)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const OUT = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname));
 const CABS = path.join(OUT, 'cabs');
@@ -100,6 +103,25 @@ function payload(guid, version, headered) {
   return bytes;
 }
 
+/** sha256 first, then PKCS#7: jcat-tool replaces an earlier blob of the same kind, not another kind. */
+function sign(dir, jcat, file) {
+  const pki = path.join(OUT, 'pki');
+  execFileSync('jcat-tool', ['--kind', 'sha256', 'self-sign', jcat, file], { cwd: dir, stdio: 'ignore' });
+  execFileSync(
+    'jcat-tool',
+    [
+      '--appstream-id',
+      'com.example.capstan-demo',
+      'sign',
+      jcat,
+      file,
+      path.join(pki, 'demo-signer.pem'),
+      path.join(pki, 'demo-signer.key'),
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+}
+
 const escapeXml = (s) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 const hash = (alg, data) => createHash(alg).update(data).digest('hex');
 
@@ -142,11 +164,12 @@ for (const c of components) {
     ].join('\n');
     fs.writeFileSync(path.join(work, 'firmware.bin'), bytes);
     fs.writeFileSync(path.join(work, 'firmware.metainfo.xml'), metainfo);
-    for (const f of ['firmware.bin', 'firmware.metainfo.xml']) fs.utimesSync(path.join(work, f), MTIME, MTIME);
+    for (const f of ['firmware.metainfo.xml', 'firmware.bin']) sign(work, 'firmware.jcat', f);
+    for (const f of ['firmware.bin', 'firmware.metainfo.xml', 'firmware.jcat'])
+      fs.utimesSync(path.join(work, f), MTIME, MTIME);
     const cabName = `${c.short}-${version}.cab`;
-    execFileSync('gcab', ['-c', '-z', '-n', path.join(CABS, cabName), 'firmware.metainfo.xml', 'firmware.bin'], {
-      cwd: work,
-    });
+    const members = ['firmware.metainfo.xml', 'firmware.bin', 'firmware.jcat'];
+    execFileSync('gcab', ['-c', '-z', '-n', path.join(CABS, cabName), ...members], { cwd: work });
     fs.rmSync(work, { recursive: true, force: true });
     const cab = fs.readFileSync(path.join(CABS, cabName));
     releaseXml.push(
@@ -167,4 +190,7 @@ for (const c of components) {
 }
 catalog.push('</components>', '');
 fs.writeFileSync(path.join(OUT, 'firmware.xml'), catalog.join('\n'));
+fs.writeFileSync(path.join(OUT, 'firmware.xml.gz'), gzipSync(catalog.join('\n')));
+fs.rmSync(path.join(OUT, 'firmware.xml.gz.jcat'), { force: true });
+sign(OUT, 'firmware.xml.gz.jcat', 'firmware.xml.gz');
 process.stdout.write(`wrote ${path.join(OUT, 'firmware.xml')} and ${fs.readdirSync(CABS).length} cabinets\n`);
