@@ -1,4 +1,5 @@
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { CapstanError } from '../core/errors.js';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
@@ -81,4 +82,70 @@ async function decompressXz(bytes: Uint8Array, maxBytes: number): Promise<Uint8A
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The same, as a stream of chunks, so that a catalog of tens of MB is parsed while it is being
+ * decompressed and never held whole. Bounded like decompressMetadata.
+ */
+export async function* decompressMetadataStream(
+  bytes: Uint8Array,
+  maxBytes: number,
+  shownName: string,
+): AsyncGenerator<Uint8Array> {
+  const kind = detectCompression(bytes);
+  let total = 0;
+  const account = (chunk: Uint8Array): Uint8Array => {
+    total += chunk.length;
+    if (total > maxBytes) {
+      throw new CapstanError('metainfo-invalid', `${shownName} expands to more than ${maxBytes} bytes`, {
+        hint: 'the metadata is unexpectedly large; report it to the remote\u2019s owner',
+      });
+    }
+    return chunk;
+  };
+  try {
+    if (kind === 'none') {
+      for (let at = 0; at < bytes.length; at += 1 << 20) yield account(bytes.subarray(at, at + (1 << 20)));
+    } else if (kind === 'gzip') {
+      const gunzip = createGunzip({ chunkSize: 1 << 18 });
+      const input = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+      for await (const chunk of input.pipe(gunzip)) yield account(chunk as Buffer);
+    } else if (kind === 'zstd') {
+      const { Decompress } = await import('fzstd');
+      const out: Uint8Array[] = [];
+      const stream = new Decompress((chunk) => {
+        out.push(chunk);
+      });
+      for (let at = 0; at < bytes.length; at += 1 << 20) {
+        const end = Math.min(bytes.length, at + (1 << 20));
+        stream.push(bytes.subarray(at, end), end === bytes.length);
+        while (out.length > 0) yield account(out.shift() as Uint8Array);
+      }
+    } else {
+      const { XzReadableStream } = await import('xz-decompress');
+      const input = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      });
+      const reader = (new XzReadableStream(input) as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        yield account(value);
+      }
+    }
+  } catch (error) {
+    if (error instanceof CapstanError) throw error;
+    throw new CapstanError(
+      'metainfo-invalid',
+      `decompressing ${shownName} (${kind}): ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: 'the metadata is corrupt even though it verified; report it to the remote\u2019s owner',
+        cause: error,
+      },
+    );
+  }
 }

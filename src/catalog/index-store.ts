@@ -53,39 +53,20 @@ export interface CatalogIndex {
 
 const dir = (remote: string): string => `${CATALOG_CACHE_DIR}/${remote}`;
 
-/** Writes components.ndjson, then index.json (the commit point), both atomically. */
+/** Writes a whole index at once (small catalogs, tests); see CatalogIndexWriter. */
 export function writeCatalogIndex(
   ctx: Context,
   header: Omit<CatalogIndex, 'format' | 'components' | 'releases' | 'componentsSha256' | 'guids'>,
   components: readonly StoredComponent[],
 ): CatalogIndex {
-  const guids: Record<string, Array<[number, number]>> = {};
-  const lines: Buffer[] = [];
-  let offset = 0;
-  let releases = 0;
-  for (const component of components) {
-    const line = Buffer.from(`${JSON.stringify(component)}\n`);
-    for (const guid of new Set(component.provides.map((g) => g.toLowerCase()))) {
-      const ranges = guids[guid] ?? [];
-      ranges.push([offset, line.length]);
-      guids[guid] = ranges;
-    }
-    lines.push(line);
-    offset += line.length;
-    releases += component.releases.length;
+  const writer = new CatalogIndexWriter(ctx, header.remote);
+  try {
+    for (const component of components) writer.add(component);
+    return writer.commit(header);
+  } catch (error) {
+    writer.abort();
+    throw error;
   }
-  const body = Buffer.concat(lines);
-  const index: CatalogIndex = {
-    format: INDEX_FORMAT,
-    ...header,
-    components: components.length,
-    releases,
-    componentsSha256: createHash('sha256').update(body).digest('hex'),
-    guids,
-  };
-  ctx.fs.writeFileAtomic(`${dir(header.remote)}/components.ndjson`, body);
-  ctx.fs.writeFileAtomic(`${dir(header.remote)}/index.json`, `${JSON.stringify(index)}\n`);
-  return index;
 }
 
 /** The index of a remote, or undefined if it was never refreshed (or the cache was cleared). */
@@ -102,6 +83,92 @@ export function readCatalogIndex(ctx: Context, remote: string): CatalogIndex | u
     throw corrupt(ctx, remote, `index.json has format ${String(index.format)} for remote ${String(index.remote)}`);
   }
   return index;
+}
+
+/**
+ * Writes an index while components arrive (from the streaming parser), so a catalog of any size
+ * never sits in memory: lines go to a temporary file in batches; `commit` renames it into place and
+ * then writes index.json (the commit point). The cache can always be rebuilt by a refresh, so it
+ * is not fsynced; a torn pair is caught by `componentsSha256`.
+ */
+export class CatalogIndexWriter {
+  private readonly guids: Record<string, Array<[number, number]>> = {};
+  private readonly hash = createHash('sha256');
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private offset = 0;
+  private components = 0;
+  private releases = 0;
+  private readonly fd: number;
+  private readonly temporary: string;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly remote: string,
+  ) {
+    const directory = ctx.paths.resolve(dir(remote));
+    fs.mkdirSync(directory, { recursive: true, mode: 0o755 });
+    this.temporary = `${directory}/.components.ndjson.${process.pid}.tmp`;
+    try {
+      this.fd = fs.openSync(this.temporary, 'w', 0o644);
+    } catch (error) {
+      throw ctx.fs.translate(error, `${dir(remote)}/components.ndjson`, 'writing');
+    }
+  }
+
+  add(component: StoredComponent): void {
+    const line = Buffer.from(`${JSON.stringify(component)}\n`);
+    for (const guid of new Set(component.provides.map((g) => g.toLowerCase()))) {
+      const ranges = this.guids[guid] ?? [];
+      ranges.push([this.offset, line.length]);
+      this.guids[guid] = ranges;
+    }
+    this.hash.update(line);
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    this.offset += line.length;
+    this.components++;
+    this.releases += component.releases.length;
+    if (this.pendingBytes >= 1 << 20) this.flush();
+  }
+
+  commit(
+    header: Omit<CatalogIndex, 'format' | 'components' | 'releases' | 'componentsSha256' | 'guids'>,
+  ): CatalogIndex {
+    this.flush();
+    fs.closeSync(this.fd);
+    this.closed = true;
+    fs.renameSync(this.temporary, this.ctx.paths.resolve(`${dir(this.remote)}/components.ndjson`));
+    const index: CatalogIndex = {
+      format: INDEX_FORMAT,
+      ...header,
+      components: this.components,
+      releases: this.releases,
+      componentsSha256: this.hash.digest('hex'),
+      guids: this.guids,
+    };
+    this.ctx.fs.writeFileAtomic(`${dir(this.remote)}/index.json`, `${JSON.stringify(index)}\n`);
+    return index;
+  }
+
+  /** Drops the temporary file; the previous index (if any) stays as it was. */
+  abort(): void {
+    if (!this.closed) {
+      this.closed = true;
+      fs.closeSync(this.fd);
+    }
+    fs.rmSync(this.temporary, { force: true });
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.concat(this.pending);
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    let written = 0;
+    while (written < chunk.length) written += fs.writeSync(this.fd, chunk, written);
+  }
 }
 
 /** Reads only the component lines for these GUIDs (positioned reads; the rest is never parsed). */

@@ -3,9 +3,9 @@ import type { Config } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import { CapstanError } from '../core/errors.js';
 import { type Component, describeDownload, describePayload, parseCatalog } from './appstream/index.js';
-import { decompressMetadata } from './decompress.js';
+import { decompressMetadataStream } from './decompress.js';
 import { createHttpClient, type HttpClient } from './http.js';
-import { type CatalogIndex, readCatalogIndex, type StoredComponent, writeCatalogIndex } from './index-store.js';
+import { type CatalogIndex, CatalogIndexWriter, readCatalogIndex, type StoredComponent } from './index-store.js';
 import type { Remote } from './remotes/index.js';
 import {
   findJcatItem,
@@ -211,23 +211,18 @@ async function refreshDownload(
     }
   }
 
-  const components = await parseVerified(metadata, maxBytes, metadataName);
   const catalogSha256 = sha256(metadata);
+  const written = await indexVerified(ctx, metadata, maxBytes, metadataName, {
+    remote: remote.id,
+    catalogSha256,
+    metadataUri: remote.metadataUri,
+    trust: 'signed',
+    signedAt,
+    refreshedAt: now.toISOString(),
+  });
   const dir = `${METADATA_STATE_DIR}/${remote.id}`;
   ctx.fs.writeFileAtomic(`${dir}/${item.id}`, metadata);
   ctx.fs.writeFileAtomic(`${dir}/${item.id}.jcat`, jcatBytes);
-  const written = writeCatalogIndex(
-    ctx,
-    {
-      remote: remote.id,
-      catalogSha256,
-      metadataUri: remote.metadataUri,
-      trust: 'signed',
-      signedAt,
-      refreshedAt: now.toISOString(),
-    },
-    components,
-  );
   writeState(ctx, remote.id, {
     jcatSha256,
     ...(jcatResponse.etag === undefined ? {} : { jcatEtag: jcatResponse.etag }),
@@ -285,27 +280,36 @@ async function refreshLocal(
       signedAt = verified.newestSignature?.toISOString() ?? null;
     }
   }
-  const components = await parseVerified(metadata, config.metadataMaxMiB * 1024 * 1024, basename(path));
-  const written = writeCatalogIndex(
-    ctx,
-    {
-      remote: remote.id,
-      catalogSha256,
-      metadataUri: remote.metadataUri,
-      trust,
-      signedAt,
-      refreshedAt: now.toISOString(),
-    },
-    components,
-  );
+  const written = await indexVerified(ctx, metadata, config.metadataMaxMiB * 1024 * 1024, basename(path), {
+    remote: remote.id,
+    catalogSha256,
+    metadataUri: remote.metadataUri,
+    trust,
+    signedAt,
+    refreshedAt: now.toISOString(),
+  });
   return summary(remote, 'updated', written);
 }
 
-async function parseVerified(bytes: Uint8Array, maxBytes: number, name: string): Promise<StoredComponent[]> {
-  const xml = await decompressMetadata(bytes, maxBytes, name);
-  const components: StoredComponent[] = [];
-  await parseCatalog(xml, (component) => components.push(toStored(component)));
-  return components;
+/**
+ * Decompresses, parses and indexes verified metadata as one stream: components go straight from
+ * the parser into the index file, so memory does not grow with the catalog.
+ */
+async function indexVerified(
+  ctx: Context,
+  bytes: Uint8Array,
+  maxBytes: number,
+  name: string,
+  header: Omit<CatalogIndex, 'format' | 'components' | 'releases' | 'componentsSha256' | 'guids'>,
+): Promise<CatalogIndex> {
+  const writer = new CatalogIndexWriter(ctx, header.remote);
+  try {
+    await parseCatalog(decompressMetadataStream(bytes, maxBytes, name), (component) => writer.add(toStored(component)));
+    return writer.commit(header);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
 }
 
 /** Keeps what planning and staging need; drops everything else. */
