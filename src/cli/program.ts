@@ -100,6 +100,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/plan.js'),
   },
   {
+    name: 'get-details',
+    summary: 'show what a firmware cabinet contains, whether it is signed, and which device it fits',
+    arguments: '<file>',
+    examples: ['capstan get-details firmware.cab', 'capstan get-details firmware.cab --json'],
+    load: async () => ({ run: (await import('./commands/cabinet.js')).runGetDetails }),
+  },
+  {
+    name: 'cab',
+    summary: 'list or extract a cabinet archive with capstan\u2019s strict reader (for admins and support)',
+    arguments: '<action> <file> [directory]',
+    examples: ['capstan cab list firmware.cab', 'capstan cab extract firmware.cab /tmp/fw'],
+    load: async () => ({ run: (await import('./commands/cabinet.js')).runCab }),
+  },
+  {
     name: 'hwids',
     summary: 'print the SMBIOS keys and the hardware ids (CHIDs) that <hardware> requirements match',
     examples: ['capstan hwids', 'capstan hwids --json'],
