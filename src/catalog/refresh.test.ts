@@ -13,6 +13,7 @@ import { type RefreshOptions, refreshRemotes } from './refresh.js';
 import { listRemotes } from './remotes/index.js';
 
 const GUID = 'ddc0ee61-e7f0-4e7d-acc5-c070a398838e';
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const OPTIONS: RefreshOptions = { force: false, backoffMs: 5, timeoutMs: 400 };
 
 interface Served {
@@ -214,5 +215,36 @@ describe('capstan refresh of a local catalog', () => {
       'srv/catalog.xml.gz.jcat': await signMetadata('catalog.xml.gz', xml),
     });
     expect((await refresh(root)).result).toMatchObject({ outcome: 'updated', trust: 'signed' });
+  });
+});
+
+describe('capstan refresh of a directory of cabinets', () => {
+  it('reads each cabinet\u2019s metainfo as a component located at the cabinet, skipping broken ones', async () => {
+    const cabs = path.join(REPO_ROOT, 'demo/catalog/cabs');
+    const tree: Record<string, string | Uint8Array> = {
+      'etc/capstan/remotes.d/vendor.conf':
+        '[fwupd Remote]\nEnabled=true\nMetadataURI=file:///usr/share/firmware/vendor\n',
+      'usr/share/firmware/vendor/broken.cab': 'MSCF but not really',
+      'usr/share/firmware/vendor/README': 'not a cabinet',
+    };
+    for (const name of ['laptop13-system-0.1.0.54.cab', 'laptop13-ec-136.cab']) {
+      tree[`usr/share/firmware/vendor/${name}`] = fs.readFileSync(path.join(cabs, name));
+    }
+    const { ctx, result } = await refresh(makeRoot(tree));
+    expect(result).toMatchObject({
+      kind: 'directory',
+      outcome: 'updated',
+      trust: 'unsigned-local',
+      components: 2,
+      releases: 2,
+    });
+    const index = readCatalogIndex(ctx, 'vendor');
+    const [system] = index === undefined ? [] : readComponentsFor(ctx, index, [GUID]);
+    expect(system?.releases[0]).toMatchObject({
+      version: '0.1.0.54',
+      locations: ['file:///usr/share/firmware/vendor/laptop13-system-0.1.0.54.cab'],
+      container: { filename: 'laptop13-system-0.1.0.54.cab' },
+    });
+    expect(system?.releases[0]?.container.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import { CapstanError } from '../core/errors.js';
+import { inspectFirmwareCabinet } from '../engine/firmware-cabinet.js';
 import { type Component, describeDownload, describePayload, parseCatalog } from './appstream/index.js';
 import { decompressMetadataStream } from './decompress.js';
 import { createHttpClient, type HttpClient } from './http.js';
@@ -242,15 +243,7 @@ async function refreshLocal(
   anchors: TrustAnchors,
 ): Promise<RemoteRefresh> {
   const path = remote.localPath ?? '';
-  if (remote.kind === 'directory') {
-    throw new CapstanError(
-      'config-invalid',
-      `${remote.id}: directory remotes (${path}) are read by the cabinet reader, which this build does not have yet`,
-      {
-        hint: 'point MetadataURI at a catalog file (file:///path/firmware.xml.gz) for now',
-      },
-    );
-  }
+  if (remote.kind === 'directory') return refreshDirectory(ctx, remote, anchors);
   const metadata = ctx.fs.tryReadBytes(path);
   if (metadata === undefined) {
     throw new CapstanError('file-not-found', `${remote.id}: ${ctx.paths.display(path)} does not exist`, {
@@ -295,6 +288,64 @@ async function refreshLocal(
  * Decompresses, parses and indexes verified metadata as one stream: components go straight from
  * the parser into the index file, so memory does not grow with the catalog.
  */
+/**
+ * A directory of cabinets (fwupd's vendor-directory remote): every `*.cab` is read with the strict
+ * reader and its metainfo becomes a catalog component whose location is the cabinet itself. Local
+ * files are trusted as fwupd trusts them; the cabinets' own signatures are checked when installing.
+ */
+async function refreshDirectory(ctx: Context, remote: Remote, anchors: TrustAnchors): Promise<RemoteRefresh> {
+  const directory = remote.localPath ?? '';
+  const names = (ctx.fs.tryListDir(directory) ?? []).filter((name) => name.toLowerCase().endsWith('.cab'));
+  const now = ctx.clock.now();
+  const components: StoredComponent[] = [];
+  const identity = createHash('sha256');
+  for (const name of names) {
+    const systemPath = `${directory}/${name}`;
+    let cab: Awaited<ReturnType<typeof inspectFirmwareCabinet>>;
+    try {
+      cab = await inspectFirmwareCabinet(ctx.paths.resolve(systemPath), { anchors, now, metadataOnly: true });
+    } catch (error) {
+      if (!(error instanceof CapstanError)) throw error;
+      ctx.log.warn('skipping a cabinet the reader refused', {
+        file: ctx.paths.display(systemPath),
+        code: error.code,
+        error: error.message,
+      });
+      continue;
+    }
+    identity.update(`${name}\0${cab.sha256}\n`);
+    const stored = toStored(cab.component);
+    components.push({
+      ...stored,
+      releases: stored.releases.map((release) => ({
+        ...release,
+        locations: [`file://${systemPath}`],
+        container: { sha256: cab.sha256, sha1: cab.sha1, filename: name },
+        size: { ...release.size, download: cab.size },
+      })),
+    });
+  }
+  const catalogSha256 = identity.digest('hex');
+  const previous = readCatalogIndex(ctx, remote.id);
+  if (previous !== undefined && previous.catalogSha256 === catalogSha256) return summary(remote, 'unchanged', previous);
+  const writer = new CatalogIndexWriter(ctx, remote.id);
+  try {
+    for (const component of components) writer.add(component);
+    const written = writer.commit({
+      remote: remote.id,
+      catalogSha256,
+      metadataUri: remote.metadataUri,
+      trust: 'unsigned-local',
+      signedAt: null,
+      refreshedAt: now.toISOString(),
+    });
+    return summary(remote, 'updated', written);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
 async function indexVerified(
   ctx: Context,
   bytes: Uint8Array,
