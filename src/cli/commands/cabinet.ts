@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadTrustAnchors } from '../../catalog/signature/index.js';
 import { readConfig } from '../../core/config.js';
 import { CapstanError } from '../../core/errors.js';
+import { errnoOf } from '../../core/root-fs.js';
 import { readInventory } from '../../devices/inventory.js';
 import { extractCabinetToDirectory, readCabinetIndex } from '../../engine/cabinet/index.js';
 import {
@@ -199,6 +201,18 @@ export async function runCab({ io, global, args }: CommandInvocation): Promise<n
     return 0;
   }
   const directory = path.resolve(io.cwd ?? process.cwd(), directoryArg ?? '.');
+  try {
+    fs.mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    throw new CapstanError(
+      errnoOf(error) === 'EACCES' ? 'permission-denied' : 'io-error',
+      `creating ${directory}: ${errnoOf(error) ?? String(error)}`,
+      {
+        hint: 'choose a directory you can write to',
+        cause: error,
+      },
+    );
+  }
   const result = await extractCabinetToDirectory({ kind: 'file', path: file }, directory);
   if (global.json) writeJson(io.stdout, { file, directory, written: result.written });
   else if (!global.quiet) io.stdout.write(`extracted ${result.written.length} file(s) to ${directory}\n`);
