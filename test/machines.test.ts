@@ -13,6 +13,20 @@ interface Expectation {
   messageIncludes: string[];
 }
 
+/** The parts of the JSON documents these tests read (the full shapes are in docs/json-output.md). */
+interface DevicesDocument {
+  schemaVersion: number;
+  error?: { code: string; message: string; hint: string; details?: { problems?: Problem[] } };
+  platform: { kind: string };
+  esrt: { status: string; problems: Problem[] };
+  devices: Array<Record<string, unknown> & { guid: string; updatable: boolean; problems: Problem[] }>;
+}
+
+interface DoctorDocument {
+  platform: { kind: string };
+  checks: Array<{ id: string; status: string; code?: string; fix?: string }>;
+}
+
 interface Problem {
   code: string;
   severity: string;
@@ -37,21 +51,21 @@ describe.each(machineDirs.map((dir) => [path.relative(REPO, dir), dir]))('%s', (
     const result = await runCli(['--root', root, 'get-devices', '--json']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(expected.exitCode);
-    const doc = result.json<Record<string, any>>();
+    const doc = result.json<DevicesDocument>();
     expect(doc.schemaVersion).toBe(1);
     if (expected.errorCode !== null) {
-      expect(doc.error.code).toBe(expected.errorCode);
-      expect(doc.error.message).toMatch(/\S/);
-      expect(doc.error.hint).toMatch(/\S/);
-      const problems: Problem[] = doc.error.details?.problems ?? [];
+      expect(doc.error?.code).toBe(expected.errorCode);
+      expect(doc.error?.message).toMatch(/\S/);
+      expect(doc.error?.hint).toMatch(/\S/);
+      const problems: Problem[] = doc.error?.details?.problems ?? [];
       expect(problems.map((p) => p.code).sort()).toEqual([...expected.tableProblemCodes].sort());
       return;
     }
     expect(doc.platform.kind).toBe(expected.platformKind);
     expect(doc.esrt.status).toBe(expected.esrtStatus);
-    expect((doc.esrt.problems as Problem[]).map((p) => p.code).sort()).toEqual([...expected.tableProblemCodes].sort());
+    expect(doc.esrt.problems.map((p) => p.code).sort()).toEqual([...expected.tableProblemCodes].sort());
     expect(
-      (doc.devices as Array<{ guid: string; updatable: boolean; problems: Problem[] }>).map((d) => ({
+      doc.devices.map((d) => ({
         guid: d.guid,
         updatable: d.updatable,
         problemCodes: d.problems.map((p) => p.code).sort(),
@@ -86,14 +100,14 @@ describe.each(machineDirs.map((dir) => [path.relative(REPO, dir), dir]))('%s', (
 
   it('doctor runs to the end and agrees on the platform', async () => {
     const result = await runCli(['--root', root, 'doctor', '--json']);
-    const doc = result.json<Record<string, any>>();
-    const platformCheck = doc.checks.find((c: { id: string }) => c.id === 'platform');
+    const doc = result.json<DoctorDocument>();
+    const platformCheck = doc.checks.find((c) => c.id === 'platform');
     if (expected.platformKind === null) {
-      expect(platformCheck.status).toBe('fail');
-      expect(platformCheck.code).toBe(expected.errorCode);
+      expect(platformCheck?.status).toBe('fail');
+      expect(platformCheck?.code).toBe(expected.errorCode);
       expect(result.status).toBe(expected.exitCode);
     } else {
-      expect(platformCheck.status).toBe('pass');
+      expect(platformCheck?.status).toBe('pass');
       expect(doc.platform.kind).toBe(expected.platformKind);
     }
     for (const check of doc.checks) {

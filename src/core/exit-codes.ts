@@ -63,7 +63,8 @@ export const ERROR_SUMMARY: Record<ErrorCode, string> = {
   'checksum-mismatch': 'a file does not match its published checksum; --force never overrides this',
   'signature-invalid': 'a signature does not verify or its signer is not a trust anchor; --force never overrides this',
   'signature-missing': 'a file that must be signed carries no signature (local cabinets need --allow-unsigned)',
-  'esp-not-found': 'no usable EFI system partition is mounted; the message lists every candidate and why it was rejected',
+  'esp-not-found':
+    'no usable EFI system partition is mounted; the message lists every candidate and why it was rejected',
   'esp-invalid': 'the EFI system partition cannot be used as it is (symlink, stale udev data, GPT checksum, MBR disk)',
   'permission-denied': 'a system file could not be read or written; run as root',
   'efivars-unavailable': 'efivarfs is not mounted or exposes no variables',
