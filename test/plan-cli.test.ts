@@ -182,3 +182,61 @@ describe('refresh, get-updates and plan on the demo machine', () => {
     expect(forced.items[0]?.method).toEqual({ id: 'uefi-capsule', reason: '--method uefi-capsule' });
   });
 });
+
+describe('plan --cab: installing a local cabinet', () => {
+  const CAB_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'demo/catalog/cabs');
+
+  it('plans a cabinet signed by a trusted CA, without any remote', async () => {
+    const root = makeDemoRoot();
+    const result = await runCli([
+      '--root',
+      root,
+      'plan',
+      '--cab',
+      path.join(CAB_DIR, 'laptop13-system-0.1.0.54.cab'),
+      '--json',
+    ]);
+    expect(result.status).toBe(0);
+    const plan = result.json<{
+      items: Item[];
+      catalog: { remotes: Array<{ id: string; trust: string }> };
+      problems: unknown[];
+    }>();
+    expect(plan.catalog.remotes).toEqual([expect.objectContaining({ id: 'local-cabinet', trust: 'signed' })]);
+    expect(plan.items.find((i) => i.guid === SYSTEM)).toMatchObject({
+      action: 'update',
+      release: { trust: 'signed', version: '0.1.0.54' },
+    });
+    expect(plan.problems).toEqual([]);
+  });
+
+  it('needs --allow-unsigned for a cabinet without a trusted signature, and marks the plan', async () => {
+    const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'demo/machine/root'); // no demo CA
+    const cab = path.join(CAB_DIR, 'laptop13-system-0.1.0.54.cab');
+    const refused = await runCli(['--root', root, 'plan', '--cab', cab, '--json']);
+    expect(refused.status).toBe(EXIT_STATUS['signature-invalid']);
+    expect(refused.json()).toMatchObject({
+      error: { code: 'signature-invalid', hint: expect.stringContaining('--allow-unsigned') },
+    });
+    const forced = await runCli(['--root', root, 'plan', '--cab', cab, '--force', '--json']);
+    expect(forced.status).toBe(EXIT_STATUS['signature-invalid']);
+    const allowed = await runCli(['--root', root, 'plan', '--cab', cab, '--allow-unsigned', '--json']);
+    expect(allowed.status).toBe(0);
+    const plan = allowed.json<{ items: Item[]; problems: Array<{ code: string }> }>();
+    expect(plan.items.find((i) => i.guid === SYSTEM)?.release?.trust).toBe('unsigned-local');
+    expect(plan.problems.map((p) => p.code)).toContain('cabinet-unsigned');
+  });
+
+  it('explains an older cabinet as a downgrade that needs --allow-older', async () => {
+    const root = makeDemoRoot();
+    const cab = path.join(CAB_DIR, 'laptop13-system-0.1.0.48.cab');
+    const refused = await runCli(['--root', root, 'plan', '--cab', cab, '--json']);
+    expect(refused.status).toBe(EXIT_STATUS['nothing-to-do']);
+    expect(refused.json<{ items: Item[] }>().items[0]?.reasons.map((r) => r.code)).toEqual(['downgrade-not-allowed']);
+    const allowed = await runCli(['--root', root, 'plan', '--cab', cab, '--allow-older', '--json']);
+    expect(allowed.json<{ items: Item[] }>().items[0]).toMatchObject({
+      action: 'downgrade',
+      to: { version: '0.1.0.48' },
+    });
+  });
+});

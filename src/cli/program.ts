@@ -91,11 +91,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'plan',
     summary: 'say exactly what update would do, with pre-checks; --output saves the plan for apply',
     arguments: '[guid...]',
-    options: [...POLICY_OPTIONS, { flags: '--output <file>', description: 'write the plan document to FILE' }],
+    options: [
+      ...POLICY_OPTIONS,
+      { flags: '--output <file>', description: 'write the plan document to FILE' },
+      { flags: '--cab <file>', description: 'plan installing this local cabinet instead of the catalog' },
+      {
+        flags: '--allow-unsigned',
+        description: 'with --cab: accept a cabinet without a signature from a trust anchor',
+      },
+    ],
     examples: [
       'capstan plan',
       'capstan plan --json > plan.json',
       'capstan plan ddc0ee61-e7f0-4e7d-acc5-c070a398838e --version 0.1.0.48 --allow-older --output downgrade.json',
+      'capstan plan --cab ./firmware.cab --allow-unsigned',
     ],
     load: () => import('./commands/plan.js'),
   },

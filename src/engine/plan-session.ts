@@ -90,7 +90,7 @@ export function makePlan(
   ctx: Context,
   config: Config,
   policy: Policy,
-  options: { capstanVersion: string; method?: MethodId },
+  options: { capstanVersion: string; method?: MethodId; catalog?: LoadedCatalog },
 ): PlanSession {
   const inventory = readInventory(ctx);
   requireUsableEsrt(inventory.esrt);
@@ -112,11 +112,13 @@ export function makePlan(
       ...(blocker === undefined ? {} : { blockedBy: blocker.message }),
     };
   });
-  const catalog = loadCatalog(
-    ctx,
-    config,
-    devices.map((d) => d.guid),
-  );
+  const catalog =
+    options.catalog ??
+    loadCatalog(
+      ctx,
+      config,
+      devices.map((d) => d.guid),
+    );
   const noPhased = new Set(
     listRemotes(ctx)
       .filter((r) => r.noPhasedUpdates)

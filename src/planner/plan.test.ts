@@ -239,3 +239,10 @@ describe('requirements on another device', () => {
     });
   });
 });
+
+describe('--version written as an integer', () => {
+  it('is rendered with the device\u2019s format before it is compared', () => {
+    const [item] = planUpdates([device()], [component()], host, policy({ version: '65590' }));
+    expect(item).toMatchObject({ action: 'update', to: { version: '0.1.0.54' } });
+  });
+});

@@ -205,11 +205,10 @@ function judgeRelease(input: JudgeInput): ReleaseVerdict {
     else reasons.push({ code: 'requirement-soft-failed', message: `recommended: ${failure}` });
   }
 
-  if (
-    policy.version !== undefined &&
-    compareVersions(version, policy.version, format) !== 0 &&
-    version !== policy.version
-  ) {
+  // an integer --version (as a catalog may write it) is rendered with the device's format first
+  const requestedRaw = policy.version === undefined ? undefined : parseVersionInteger(policy.version);
+  const requested = requestedRaw === undefined ? policy.version : render(requestedRaw);
+  if (requested !== undefined && compareVersions(version, requested, format) !== 0 && version !== requested) {
     refuse({ code: 'not-requested-version', message: `--version ${policy.version} was asked for` });
   }
 

@@ -4,6 +4,7 @@ import { readConfig } from '../../core/config.js';
 import { CapstanError } from '../../core/errors.js';
 import { exitStatusFor } from '../../core/exit-codes.js';
 import { errnoOf } from '../../core/root-fs.js';
+import { loadCabinetCatalog } from '../../engine/cabinet-catalog.js';
 import { makePlan, type PlanDocument, type PlanDocumentItem } from '../../engine/plan-session.js';
 import { writeJson } from '../output/json.js';
 import { chooseStyle, formatProblem, type Style } from '../output/text.js';
@@ -15,13 +16,32 @@ import { readMethod, readPolicy } from './policy.js';
  * eligible, and the pre-checks. `--output FILE` saves the plan document for `apply`. Exit 0 when
  * something would be done, 2 (nothing to do) otherwise.
  */
-export function run(invocation: CommandInvocation): number {
+export async function run(invocation: CommandInvocation): Promise<number> {
   const { ctx, io, global, args, options } = invocation;
   const method = readMethod(options);
-  const session = makePlan(ctx, readConfig(ctx), readPolicy(options, args), {
-    capstanVersion: invocation.version,
-    ...(method === undefined ? {} : { method }),
-  });
+  const config = readConfig(ctx);
+  const catalog =
+    typeof options.cab === 'string'
+      ? await loadCabinetCatalog(
+          ctx,
+          config,
+          path.resolve(io.cwd ?? process.cwd(), options.cab),
+          options.allowUnsigned === true,
+        )
+      : undefined;
+  const policy = readPolicy(options, args);
+  // a cabinet names its release: plan exactly that one (older needs --allow-older, same --allow-reinstall)
+  const cabRelease = catalog?.components[0]?.releases[0]?.version;
+  const session = makePlan(
+    ctx,
+    config,
+    cabRelease === undefined || policy.version !== undefined ? policy : { ...policy, version: cabRelease },
+    {
+      capstanVersion: invocation.version,
+      ...(method === undefined ? {} : { method }),
+      ...(catalog === undefined ? {} : { catalog }),
+    },
+  );
   const document = session.document;
   if (typeof options.output === 'string') writePlan(path.resolve(io.cwd ?? process.cwd(), options.output), document);
   const status = document.items.some((i) => i.action !== 'skip') ? 0 : exitStatusFor('nothing-to-do');
@@ -97,7 +117,7 @@ function formatItems(items: readonly PlanDocumentItem[], style: Style, showMetho
     lines.push(`${style.bold(item.name)} ${item.guid}  ${item.from.version ?? '?'}${to}  ${action}`);
     if (item.action === 'skip') for (const reason of item.reasons) lines.push(`  ${reason.message}`);
     if (item.release !== null) {
-      const trust = item.release.trust === 'signed' ? 'signed metadata' : style.yellow('UNSIGNED local catalog');
+      const trust = item.release.trust === 'signed' ? 'signed' : style.yellow('UNSIGNED, local');
       lines.push(`  from ${item.release.remote} (${trust}): ${item.release.location ?? 'no location'}`);
       if (showMethod && item.method !== null) lines.push(`  method: ${item.method.id} (${item.method.reason})`);
     }
