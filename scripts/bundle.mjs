@@ -15,7 +15,9 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   // koffi is a native module; openpgp is large and loaded only for OpenPGP signatures
-  external: ['koffi', 'openpgp'],
+  // Packages loaded lazily stay outside: only the commands that need them pay for them, and
+  // undici's CommonJS exports do not survive esbuild's dynamic-import interop.
+  external: ['koffi', 'openpgp', 'undici', 'fzstd', 'xz-decompress'],
   // bundled CommonJS dependencies expect require()
   banner: {
     js: "import { createRequire as __capstanCreateRequire } from 'node:module'; const require = __capstanCreateRequire(import.meta.url);",

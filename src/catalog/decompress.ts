@@ -59,7 +59,7 @@ export async function decompressMetadata(bytes: Uint8Array, maxBytes: number, sh
 }
 
 async function decompressXz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
-  const { XzReadableStream } = await import('xz-decompress');
+  const XzReadableStream = await loadXzReadableStream();
   const input = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes);
@@ -123,7 +123,7 @@ export async function* decompressMetadataStream(
         while (out.length > 0) yield account(out.shift() as Uint8Array);
       }
     } else {
-      const { XzReadableStream } = await import('xz-decompress');
+      const XzReadableStream = await loadXzReadableStream();
       const input = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(bytes);
@@ -148,4 +148,14 @@ export async function* decompressMetadataStream(
       },
     );
   }
+}
+
+/** xz-decompress is CommonJS: plain Node exposes it as `default` on a dynamic import. */
+async function loadXzReadableStream(): Promise<typeof import('xz-decompress').XzReadableStream> {
+  const module = (await import('xz-decompress')) as typeof import('xz-decompress') & {
+    default?: typeof import('xz-decompress');
+  };
+  const XzReadableStream = module.XzReadableStream ?? module.default?.XzReadableStream;
+  if (XzReadableStream === undefined) throw new Error('xz-decompress has no XzReadableStream export');
+  return XzReadableStream;
 }
