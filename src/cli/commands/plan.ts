@@ -4,7 +4,6 @@ import { readConfig } from '../../core/config.js';
 import { CapstanError } from '../../core/errors.js';
 import { exitStatusFor } from '../../core/exit-codes.js';
 import { errnoOf } from '../../core/root-fs.js';
-import { loadCabinetCatalog } from '../../engine/cabinet-catalog.js';
 import { makePlan, type PlanDocument, type PlanDocumentItem } from '../../engine/plan-session.js';
 import { writeJson } from '../output/json.js';
 import { chooseStyle, formatProblem, type Style } from '../output/text.js';
@@ -20,9 +19,10 @@ export async function run(invocation: CommandInvocation): Promise<number> {
   const { ctx, io, global, args, options } = invocation;
   const method = readMethod(options);
   const config = readConfig(ctx);
+  // loaded only for --cab: the cabinet reader and the signature code (pkijs) are not needed otherwise
   const catalog =
     typeof options.cab === 'string'
-      ? await loadCabinetCatalog(
+      ? await (await import('../../engine/cabinet-catalog.js')).loadCabinetCatalog(
           ctx,
           config,
           path.resolve(io.cwd ?? process.cwd(), options.cab),
