@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +85,12 @@ describe('entry point and arguments', () => {
 });
 
 describe('bin/capstan.js as a process', () => {
+  it('bin/capstan (no extension) runs the same CLI', () => {
+    const result = spawnSync(path.join(REPO, 'bin/capstan'), ['--version'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
   it('exits with the documented status and JSON error', () => {
     const result = spawnCli(['--root', machineRoot('legacy-bios'), 'get-devices', '--json']);
     expect(result.status).toBe(EXIT_STATUS['legacy-bios']);
