@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CapstanError } from '../../core/errors.js';
 import { errnoOf, ioError } from './cab-errors.js';
 import { type ExtractOptions, extractCabinet } from './extract.js';
+import { RELEASES_CHUNKS, releaseChunk } from './pool.js';
 import type { CabinetSource } from './source.js';
 import type { CabinetIndex, MemberSink, MemberWriter } from './types.js';
 
@@ -70,9 +71,11 @@ export async function extractCabinetToDirectory(
 
 /**
  * Gathers chunks into batches and writes each batch with one writev while the next is being decoded:
- * at most one write in flight and one batch pending, so memory stays at ~2 batches.
+ * at most one write in flight and one batch pending, so memory stays at ~2 batches. Each chunk is
+ * released (pool.ts) once the write that carries it has finished, or when the writer gives up.
  */
 class FileWriter implements MemberWriter {
+  readonly [RELEASES_CHUNKS] = true;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private inflight: Promise<void> | undefined;
@@ -114,6 +117,7 @@ class FileWriter implements MemberWriter {
 
   async abort(): Promise<void> {
     await this.inflight?.catch(() => {});
+    for (const chunk of this.takePending()) releaseChunk(chunk);
     await this.handle.close().catch(() => {});
   }
 
@@ -124,6 +128,7 @@ class FileWriter implements MemberWriter {
     return buffers;
   }
 
+  /** Writes and then releases every chunk of `batch`, whether the write succeeds or not. */
   private async writeBatch(batch: Uint8Array[]): Promise<void> {
     let buffers = batch;
     try {
@@ -133,6 +138,8 @@ class FileWriter implements MemberWriter {
       }
     } catch (error) {
       throw ioError('writing', this.file, error);
+    } finally {
+      for (const chunk of batch) releaseChunk(chunk);
     }
   }
 }

@@ -3,6 +3,7 @@ import { cabInvalid } from './cab-errors.js';
 import { computeCabChecksum } from './checksum.js';
 import { type CabinetLimits, resolveCabinetLimits } from './limits.js';
 import { MszipDecoder } from './mszip.js';
+import { OutputPool, POOLED_BYTES, RELEASES_CHUNKS } from './pool.js';
 import { FolderWalk, indexOf, type PlannedFolder, readCabinetTables } from './reader.js';
 import { type ByteSource, type CabinetSource, openByteSource } from './source.js';
 import type { CabinetIndex, CabinetMember, MemberSink, MemberWriter } from './types.js';
@@ -25,16 +26,18 @@ export async function extractCabinet(
 ): Promise<CabinetIndex> {
   const limits = resolveCabinetLimits(options.limits);
   const src = await openByteSource(source);
+  const pool = new OutputPool();
+  const decoder = new MszipDecoder(pool);
   try {
     const tables = await readCabinetTables(src, limits);
-    const decoder = new MszipDecoder();
     for (const folder of tables.folders) {
       decoder.reset();
       const walk = new FolderWalk(src, tables, folder, limits);
-      await streamFolder(src, walk, folder, decoder, new MemberDelivery(folder, sink, options.only));
+      await streamFolder(src, walk, folder, decoder, pool, new MemberDelivery(folder, sink, options.only, pool));
     }
     return indexOf(tables);
   } finally {
+    decoder.close();
     await src.close();
   }
 }
@@ -45,6 +48,7 @@ async function streamFolder(
   walk: FolderWalk,
   folder: PlannedFolder,
   decoder: MszipDecoder,
+  pool: OutputPool,
   delivery: MemberDelivery,
 ): Promise<void> {
   try {
@@ -69,8 +73,9 @@ async function streamFolder(
       const output =
         folder.compression === 'mszip'
           ? decoder.decode(data, cbUncomp, { folder: folder.index, block: block.block, offset })
-          : copyOf(data);
+          : copyOf(data, pool);
       await delivery.push(output);
+      pool.release(output);
     }
     walk.finish();
     await delivery.finish();
@@ -90,9 +95,10 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A fresh copy (Buffer#slice would return a view of the reader's buffer, which is reused). */
-function copyOf(data: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(data.byteLength);
+/** A copy in a pooled buffer (Buffer#slice would return a view of the reader's buffer, which is reused). */
+function copyOf(data: Uint8Array, pool: OutputPool): Uint8Array {
+  const copy =
+    data.byteLength <= POOLED_BYTES ? pool.take().subarray(0, data.byteLength) : new Uint8Array(data.byteLength);
   copy.set(data);
   return copy;
 }
@@ -105,6 +111,10 @@ function internalError(fact: string): Error {
 
 const hex8 = (value: number): string => value.toString(16).padStart(8, '0');
 
+function releasesChunks(writer: MemberWriter): boolean {
+  return (writer as { [RELEASES_CHUNKS]?: unknown })[RELEASES_CHUNKS] === true;
+}
+
 /** Hands a folder's output stream to the members that tile it, opening and closing writers in order. */
 class MemberDelivery {
   private readonly members: CabinetMember[];
@@ -116,6 +126,7 @@ class MemberDelivery {
     folder: PlannedFolder,
     private readonly sink: MemberSink,
     private readonly only: ((member: CabinetMember) => boolean) | undefined,
+    private readonly pool: OutputPool,
   ) {
     this.members = folder.members;
   }
@@ -141,8 +152,13 @@ class MemberDelivery {
       const current = this.current;
       if (current === undefined) throw internalError('folder data with no file to receive it');
       const take = Math.min(current.remaining, chunk.byteLength - offset);
-      if (current.writer !== undefined) {
-        const pending = current.writer.write(take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take));
+      const writer = current.writer;
+      if (writer !== undefined) {
+        const part = take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take);
+        // The writer holds the chunk until it releases it; a writer that may keep it takes it for good.
+        if (releasesChunks(writer)) this.pool.retain(part);
+        else this.pool.escape(part);
+        const pending = writer.write(part);
         if (pending !== undefined) await pending;
       }
       offset += take;

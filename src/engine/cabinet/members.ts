@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { cabLimitExceeded } from './cab-errors.js';
 import { extractCabinet } from './extract.js';
 import type { CabinetLimits } from './limits.js';
+import { RELEASES_CHUNKS, releaseChunk } from './pool.js';
 import type { CabinetSource } from './source.js';
 import type { CabinetMember } from './types.js';
 
@@ -31,9 +32,12 @@ export async function readCabinetMembers(
         const bytes = new Uint8Array(member.size);
         let filled = 0;
         return {
+          // Copied at once: the chunk's buffer can be reused (pool.ts).
+          [RELEASES_CHUNKS]: true,
           write(chunk) {
             bytes.set(chunk, filled);
             filled += chunk.byteLength;
+            releaseChunk(chunk);
           },
           close() {
             result.set(member.name, bytes);
@@ -62,8 +66,11 @@ export async function hashCabinetMembers(
           createHash(algorithm),
         ]);
         return {
+          // Hashed at once: the chunk's buffer can be reused (pool.ts).
+          [RELEASES_CHUNKS]: true,
           write(chunk) {
             for (const [, hash] of hashes) hash.update(chunk);
+            releaseChunk(chunk);
           },
           close() {
             result.set(
