@@ -120,7 +120,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'list or extract a cabinet archive with capstan\u2019s strict reader (for admins and support)',
     arguments: '<action> <file> [directory]',
     examples: ['capstan cab list firmware.cab', 'capstan cab extract firmware.cab /tmp/fw'],
-    load: async () => ({ run: (await import('./commands/cabinet.js')).runCab }),
+    load: () => import('./commands/cab.js'),
   },
   {
     name: 'hwids',
