@@ -85,26 +85,7 @@ export function loadCatalog(ctx: Context, config: Config, guids: readonly string
       releases: index.releases,
     });
     for (const stored of readComponentsFor(ctx, index, guids)) {
-      components.push({
-        remoteId: remote.id,
-        remotePriority: priority,
-        id: stored.id,
-        ...(stored.name === undefined ? {} : { name: stored.name }),
-        provides: stored.provides,
-        ...(stored.versionFormat === undefined ? {} : { versionFormat: stored.versionFormat }),
-        ...(stored.updateProtocol === undefined ? {} : { updateProtocol: stored.updateProtocol }),
-        requires: stored.requires,
-        releases: stored.releases.map((release) => ({
-          version: release.version,
-          ...(release.timestamp === undefined ? {} : { timestamp: release.timestamp }),
-          ...(release.urgency === undefined ? {} : { urgency: release.urgency }),
-          ...(release.locations[0] === undefined ? {} : { location: release.locations[0] }),
-          ...(release.container.sha256 === undefined ? {} : { sha256: release.container.sha256 }),
-          ...(release.size.download === undefined ? {} : { size: release.size.download }),
-        })),
-        stored,
-        trust: index.trust,
-      });
+      components.push(toCatalogComponent(stored, remote.id, priority, index.trust));
     }
   });
   if (remotes.length === 0) {
@@ -123,4 +104,33 @@ export function loadCatalog(ctx: Context, config: Config, guids: readonly string
   const identity = createHash('sha256');
   for (const remote of remotes) identity.update(`${remote.id}\0${remote.catalogSha256}\n`);
   return { remotes, components, sha256: identity.digest('hex'), problems };
+}
+
+/** A stored component as the planner sees it, keeping the stored record for the plan document. */
+export function toCatalogComponent(
+  stored: StoredComponent,
+  remoteId: string,
+  remotePriority: number,
+  trust: CatalogIndex['trust'],
+): CatalogComponent {
+  return {
+    remoteId,
+    remotePriority,
+    id: stored.id,
+    ...(stored.name === undefined ? {} : { name: stored.name }),
+    provides: stored.provides,
+    ...(stored.versionFormat === undefined ? {} : { versionFormat: stored.versionFormat }),
+    ...(stored.updateProtocol === undefined ? {} : { updateProtocol: stored.updateProtocol }),
+    requires: stored.requires,
+    releases: stored.releases.map((release) => ({
+      version: release.version,
+      ...(release.timestamp === undefined ? {} : { timestamp: release.timestamp }),
+      ...(release.urgency === undefined ? {} : { urgency: release.urgency }),
+      ...(release.locations[0] === undefined ? {} : { location: release.locations[0] }),
+      ...(release.container.sha256 === undefined ? {} : { sha256: release.container.sha256 }),
+      ...(release.size.download === undefined ? {} : { size: release.size.download }),
+    })),
+    stored,
+    trust,
+  };
 }

@@ -1,4 +1,4 @@
-import type { CatalogComponent, LoadedCatalog } from '../catalog/catalog.js';
+import { type LoadedCatalog, toCatalogComponent } from '../catalog/catalog.js';
 import { toStored } from '../catalog/refresh.js';
 import { loadTrustAnchors } from '../catalog/signature/index.js';
 import type { Config } from '../core/config.js';
@@ -33,34 +33,18 @@ export async function loadCabinetCatalog(
       },
     );
   }
-  const stored = toStored(cab.component);
   const trust = cab.trusted ? 'signed' : 'unsigned-local';
-  const component: CatalogComponent = {
-    remoteId: LOCAL_CABINET_REMOTE,
-    remotePriority: 1,
-    id: stored.id,
-    ...(stored.name === undefined ? {} : { name: stored.name }),
-    provides: stored.provides,
-    ...(stored.versionFormat === undefined ? {} : { versionFormat: stored.versionFormat }),
-    ...(stored.updateProtocol === undefined ? {} : { updateProtocol: stored.updateProtocol }),
-    requires: stored.requires,
-    releases: stored.releases.map((release) => ({
-      version: release.version,
-      location: `file://${path}`,
-      sha256: cab.sha256,
-      size: cab.size,
+  const parsed = toStored(cab.component);
+  const stored = {
+    ...parsed,
+    releases: parsed.releases.map((release) => ({
+      ...release,
+      locations: [`file://${path}`],
+      container: { sha256: cab.sha256, sha1: cab.sha1, filename: path.slice(path.lastIndexOf('/') + 1) },
+      size: { ...release.size, download: cab.size },
     })),
-    stored: {
-      ...stored,
-      releases: stored.releases.map((release) => ({
-        ...release,
-        locations: [`file://${path}`],
-        container: { sha256: cab.sha256, sha1: cab.sha1, filename: path.slice(path.lastIndexOf('/') + 1) },
-        size: { ...release.size, download: cab.size },
-      })),
-    },
-    trust,
   };
+  const component = toCatalogComponent(stored, LOCAL_CABINET_REMOTE, 1, trust);
   const now = ctx.clock.now().toISOString();
   return {
     remotes: [
