@@ -35,6 +35,7 @@ export const EXIT_STATUS = {
   'metainfo-invalid': 11,
   'capsule-invalid': 11,
   'catalog-cache-corrupt': 11,
+  'staging-incomplete': 9,
   busy: 10,
   'io-error': 12,
   'network-unreachable': 101,
@@ -77,6 +78,8 @@ export const ERROR_SUMMARY: Record<ErrorCode, string> = {
   'metainfo-invalid': 'firmware metadata (AppStream XML) is malformed or missing a required field',
   'capsule-invalid': 'the firmware payload is not a usable UEFI capsule',
   'catalog-cache-corrupt': 'the local catalog index is damaged; capstan refresh --force rebuilds it',
+  'staging-incomplete':
+    'staging failed and the rollback did not finish; run capstan again to complete it from the journal',
   busy: 'another capstan is changing this machine (the lock in /run/capstan is held)',
   'io-error': 'the operating system reported an I/O error that is not capstan\u2019s fault',
   'network-unreachable': 'a remote could not be reached (DNS, connection, proxy or timeout) after the retries',
