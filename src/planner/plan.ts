@@ -1,4 +1,4 @@
-import { compareVersions, formatVersion, isVersionFormatId, parseVersionInteger } from '../versioning/index.js';
+import { compareVersions, formatVersion, renderReleaseVersion, resolveVersionFormat } from '../versioning/index.js';
 import type { VersionFormatId } from '../versioning/types.js';
 import { checkRequirement } from './requirements/index.js';
 import type {
@@ -35,12 +35,12 @@ export function planUpdates(
 
 /** The metadata's LVFS::VersionFormat re-renders the ESRT device, as fwupd does even before install. */
 function formatFor(guid: string, components: readonly PlannerComponent[]): VersionFormatId {
-  const formatId = components
+  const declared = components
     .filter((c) => c.provides.some((g) => g.toLowerCase() === guid))
     .sort((a, b) => a.remotePriority - b.remotePriority)
     .map((c) => c.versionFormat)
-    .find((f) => f !== undefined && isVersionFormatId(f));
-  return formatId !== undefined && isVersionFormatId(formatId) ? formatId : DEFAULT_FORMAT;
+    .find((f) => f !== undefined && resolveVersionFormat(f, DEFAULT_FORMAT) === f);
+  return resolveVersionFormat(declared, DEFAULT_FORMAT);
 }
 
 function planDevice(
@@ -86,7 +86,7 @@ function planDevice(
   for (const component of components) {
     for (const release of component.releases) {
       verdicts.push(
-        judgeRelease({ device, component, release, host, policy, format, render, current, lowest, seen, formatOf }),
+        judgeRelease({ device, component, release, host, policy, format, current, lowest, seen, formatOf }),
       );
     }
   }
@@ -128,7 +128,6 @@ interface JudgeInput {
   host: HostFacts;
   policy: Policy;
   format: VersionFormatId;
-  render: (raw: number) => string;
   current: string;
   lowest: string | null;
   seen: Map<string, string>;
@@ -136,9 +135,8 @@ interface JudgeInput {
 }
 
 function judgeRelease(input: JudgeInput): ReleaseVerdict {
-  const { device, component, release, host, policy, format, render, current, lowest, seen, formatOf } = input;
-  const raw = parseVersionInteger(release.version);
-  const version = raw === undefined ? release.version.trim() : render(raw);
+  const { device, component, release, host, policy, format, current, lowest, seen, formatOf } = input;
+  const { version, raw } = renderReleaseVersion(release.version, format);
   const reasons: Reason[] = [];
   let eligible = true;
   const refuse = (reason: Reason): void => {
@@ -206,8 +204,7 @@ function judgeRelease(input: JudgeInput): ReleaseVerdict {
   }
 
   // an integer --version (as a catalog may write it) is rendered with the device's format first
-  const requestedRaw = policy.version === undefined ? undefined : parseVersionInteger(policy.version);
-  const requested = requestedRaw === undefined ? policy.version : render(requestedRaw);
+  const requested = policy.version === undefined ? undefined : renderReleaseVersion(policy.version, format).version;
   if (requested !== undefined && compareVersions(version, requested, format) !== 0 && version !== requested) {
     refuse({ code: 'not-requested-version', message: `--version ${policy.version} was asked for` });
   }

@@ -74,3 +74,20 @@ export function parseVersionInteger(text: string): number | undefined {
   const value = match[1] !== undefined ? BigInt(`0x${match[1]}`) : BigInt(match[2] ?? '');
   return value <= BigInt(UINT32_MAX) ? Number(value) : undefined;
 }
+
+/** A metadata `LVFS::VersionFormat` value if it names a known format, else `fallback` (ESRT devices: `number`). */
+export function resolveVersionFormat(id: string | undefined, fallback: VersionFormatId = 'number'): VersionFormatId {
+  return id !== undefined && isVersionFormatId(id) ? id : fallback;
+}
+
+/**
+ * A release version as the metadata writes it, shown in the device's format: an integer (decimal or
+ * `0x`) is rendered with `format`, a dotted string is kept as written. `raw` is the integer, if any.
+ */
+export function renderReleaseVersion(
+  text: string,
+  format: VersionFormatId,
+): { version: string; raw: number | undefined } {
+  const raw = parseVersionInteger(text);
+  return { version: raw === undefined ? text.trim() : formatVersion(raw, format), raw };
+}

@@ -9,7 +9,7 @@ import {
   inspectFirmwareCabinet,
   type Trust,
 } from '../../engine/firmware-cabinet.js';
-import { compareVersions, formatVersion, isVersionFormatId, parseVersionInteger } from '../../versioning/index.js';
+import { compareVersions, formatVersion, renderReleaseVersion, resolveVersionFormat } from '../../versioning/index.js';
 import type { VersionFormatId } from '../../versioning/types.js';
 import { writeJson } from '../output/json.js';
 import { chooseStyle } from '../output/text.js';
@@ -21,13 +21,9 @@ export async function runGetDetails({ ctx, io, global, args }: CommandInvocation
   const config = readConfig(ctx);
   const anchors = loadTrustAnchors(ctx, config.trustDirectories);
   const cab = await inspectFirmwareCabinet(file, { anchors, now: ctx.clock.now() });
-  const fits = matchDevices(ctx, cab);
-  const format: VersionFormatId =
-    cab.component.versionFormat !== undefined && isVersionFormatId(cab.component.versionFormat)
-      ? cab.component.versionFormat
-      : 'number';
-  const raw = parseVersionInteger(cab.release.version);
-  const version = raw === undefined ? cab.release.version : formatVersion(raw, format);
+  const format = resolveVersionFormat(cab.component.versionFormat);
+  const { version, raw } = renderReleaseVersion(cab.release.version, format);
+  const fits = matchDevices(ctx, cab, version, format);
   const fwClass = cab.component.provides[0] ?? '';
   const layout =
     fwClass === ''
@@ -131,6 +127,8 @@ interface DeviceFit {
 function matchDevices(
   ctx: CommandInvocation['ctx'],
   cab: FirmwareCabinet,
+  version: string,
+  format: VersionFormatId,
 ): { devices: DeviceFit[]; error: string | null } {
   let devices: ReturnType<typeof readInventory>['devices'];
   try {
@@ -139,12 +137,6 @@ function matchDevices(
     if (error instanceof CapstanError) return { devices: [], error: error.message };
     throw error;
   }
-  const format: VersionFormatId =
-    cab.component.versionFormat !== undefined && isVersionFormatId(cab.component.versionFormat)
-      ? cab.component.versionFormat
-      : 'number';
-  const raw = parseVersionInteger(cab.release.version);
-  const version = raw === undefined ? cab.release.version : formatVersion(raw, format);
   return {
     error: null,
     devices: devices
