@@ -7,7 +7,7 @@ import { CapstanError } from '../core/errors.js';
 import type { Problem } from '../core/problem.js';
 import { readInventory } from '../devices/inventory.js';
 import { requireUsableEsrt } from '../esrt/index.js';
-import type { EsrtEntry } from '../esrt/types.js';
+import { type EsrtEntry, NUMERIC_FIELDS, type NumericField } from '../esrt/types.js';
 import { planUpdates } from '../planner/plan.js';
 import type { PlanItem, PlannerDevice, Policy, Reason } from '../planner/types.js';
 import { readHostFacts } from './host-facts.js';
@@ -50,15 +50,7 @@ export interface PlanDocumentItem {
   from: PlanItem['from'];
   to: PlanItem['to'];
   /** The ESRT facts the plan was made against: `apply` refuses if they drift. */
-  esrt: {
-    fwClass: string;
-    fwType: number | null;
-    fwVersion: number | null;
-    lowestSupportedFwVersion: number | null;
-    capsuleFlags: number | null;
-    lastAttemptVersion: number | null;
-    lastAttemptStatus: number | null;
-  };
+  esrt: Pick<EsrtEntry, 'fwClass' | NumericField>;
   release: {
     remote: string;
     componentId: string;
@@ -184,12 +176,10 @@ function toDocumentItem(
     to: item.to,
     esrt: {
       fwClass: item.guid,
-      fwType: entry?.fwType ?? null,
-      fwVersion: entry?.fwVersion ?? null,
-      lowestSupportedFwVersion: entry?.lowestSupportedFwVersion ?? null,
-      capsuleFlags: entry?.capsuleFlags ?? null,
-      lastAttemptVersion: entry?.lastAttemptVersion ?? null,
-      lastAttemptStatus: entry?.lastAttemptStatus ?? null,
+      ...(Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, entry?.[field] ?? null])) as Pick<
+        EsrtEntry,
+        NumericField
+      >),
     },
     release:
       chosen === null || component === undefined

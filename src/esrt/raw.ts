@@ -2,7 +2,7 @@ import { CapstanError } from '../core/errors.js';
 import { problem } from '../core/problem.js';
 import { formatGuidBytes, parseGuidBytes } from '../efi/guid.js';
 import { ESRT_ENTRY_SIZE, ESRT_HEADER_SIZE, ESRT_MAX_ENTRIES } from './tables.js';
-import type { EsrtEntryRecord, RawEsrtTable } from './types.js';
+import { type EsrtEntryRecord, NUMERIC_FIELDS, type RawEsrtTable } from './types.js';
 
 /**
  * The raw ESRT as it sits in memory (UEFI §23.4): a 16-byte header (FwResourceCount u32,
@@ -56,14 +56,7 @@ export function parseEsrtDump(bytes: Uint8Array, path: string): RawEsrtTable {
       name,
       index,
       fwClassText: parseGuidBytes(bytes, at),
-      values: {
-        fwType: u32(0),
-        fwVersion: u32(1),
-        lowestSupportedFwVersion: u32(2),
-        capsuleFlags: u32(3),
-        lastAttemptVersion: u32(4),
-        lastAttemptStatus: u32(5),
-      },
+      values: Object.fromEntries(NUMERIC_FIELDS.map((field, i) => [field, u32(i)])),
       faults: [],
     });
   }
@@ -93,15 +86,7 @@ export function formatEsrtDump(
   entries.forEach((entry, index) => {
     const at = ESRT_HEADER_SIZE + index * ESRT_ENTRY_SIZE;
     out.set(formatGuidBytes(entry.fwClass), at);
-    const fields = [
-      entry.fwType,
-      entry.fwVersion,
-      entry.lowestSupportedFwVersion,
-      entry.capsuleFlags,
-      entry.lastAttemptVersion,
-      entry.lastAttemptStatus,
-    ];
-    for (const [i, value] of fields.entries()) view.setUint32(at + 16 + i * 4, value, true);
+    for (const [i, field] of NUMERIC_FIELDS.entries()) view.setUint32(at + 16 + i * 4, entry[field], true);
   });
   return out;
 }

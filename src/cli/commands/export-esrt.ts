@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { CapstanError } from '../../core/errors.js';
-import { errnoOf } from '../../core/root-fs.js';
 import { requireUsableEsrt } from '../../esrt/index.js';
 import { formatEsrtDump } from '../../esrt/raw.js';
-import type { EsrtEntry, EsrtEntryRecord } from '../../esrt/types.js';
+import { type EsrtEntry, type EsrtEntryRecord, NUMERIC_FIELDS } from '../../esrt/types.js';
 import { writeJson } from '../output/json.js';
+import { writeUserFileAtomic } from '../output/user-file.js';
 import type { CommandInvocation } from '../program.js';
 import { readInventory } from './inventory.js';
 
@@ -21,7 +20,7 @@ export function run({ ctx, io, global, args }: CommandInvocation): number {
   requireUsableEsrt(inventory.esrt);
   const records = inventory.esrt.entries.map(toRecord);
   const bytes = formatEsrtDump(records);
-  writeFileAtomic(target, bytes);
+  writeUserFileAtomic(target, bytes, '', 'choose a writable directory for the dump');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (global.json) {
     writeJson(io.stdout, { file: target, entries: records.length, bytes: bytes.length, sha256 });
@@ -32,15 +31,8 @@ export function run({ ctx, io, global, args }: CommandInvocation): number {
 }
 
 function toRecord(entry: EsrtEntry): EsrtEntryRecord {
-  const values = [
-    entry.fwType,
-    entry.fwVersion,
-    entry.lowestSupportedFwVersion,
-    entry.capsuleFlags,
-    entry.lastAttemptVersion,
-    entry.lastAttemptStatus,
-  ];
-  if (!entry.usable || values.some((value) => value === null)) {
+  const missing = NUMERIC_FIELDS.some((field) => entry[field] === null);
+  if (!entry.usable || missing) {
     const reason = entry.problems.find((p) => p.severity !== 'info');
     throw new CapstanError(
       'esrt-untrusted',
@@ -48,32 +40,7 @@ function toRecord(entry: EsrtEntry): EsrtEntryRecord {
       { hint: reason?.hint ?? 'fix the firmware or platform problem first' },
     );
   }
-  return {
-    fwClass: entry.fwClass,
-    fwType: entry.fwType ?? 0,
-    fwVersion: entry.fwVersion ?? 0,
-    lowestSupportedFwVersion: entry.lowestSupportedFwVersion ?? 0,
-    capsuleFlags: entry.capsuleFlags ?? 0,
-    lastAttemptVersion: entry.lastAttemptVersion ?? 0,
-    lastAttemptStatus: entry.lastAttemptStatus ?? 0,
-  };
-}
-
-function writeFileAtomic(target: string, bytes: Uint8Array): void {
-  const temporary = `${target}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(temporary, bytes, { mode: 0o644, flag: 'wx' });
-    fs.renameSync(temporary, target);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    const code = errnoOf(error);
-    throw new CapstanError(
-      code === 'EACCES' ? 'permission-denied' : 'io-error',
-      `writing ${target}: ${code ?? String(error)}`,
-      {
-        hint: 'choose a writable directory for the dump',
-        cause: error,
-      },
-    );
-  }
+  const record = { fwClass: entry.fwClass } as EsrtEntryRecord;
+  for (const field of NUMERIC_FIELDS) record[field] = entry[field] ?? 0;
+  return record;
 }

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../../core/config.js';
-import { CapstanError } from '../../core/errors.js';
 import { exitStatusFor } from '../../core/exit-codes.js';
-import { errnoOf } from '../../core/root-fs.js';
 import { makePlan, type PlanDocument, type PlanDocumentItem } from '../../engine/plan-session.js';
 import { writeJson } from '../output/json.js';
 import { chooseStyle, formatProblem, type Style } from '../output/text.js';
+import { writeUserFileAtomic } from '../output/user-file.js';
 import type { CommandInvocation } from '../program.js';
 import { readMethod, readPolicy } from './policy.js';
 
@@ -43,7 +41,15 @@ export async function run(invocation: CommandInvocation): Promise<number> {
     },
   );
   const document = session.document;
-  if (typeof options.output === 'string') writePlan(path.resolve(io.cwd ?? process.cwd(), options.output), document);
+  if (typeof options.output === 'string') {
+    const target = path.resolve(io.cwd ?? process.cwd(), options.output);
+    writeUserFileAtomic(
+      target,
+      `${JSON.stringify(document, null, 2)}\n`,
+      'plan ',
+      'choose a writable path for --output',
+    );
+  }
   const status = document.items.some((i) => i.action !== 'skip') ? 0 : exitStatusFor('nothing-to-do');
   if (global.json) {
     writeJson(io.stdout, document as unknown as Record<string, unknown>);
@@ -130,22 +136,4 @@ function formatItems(items: readonly PlanDocumentItem[], style: Style, showMetho
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
-}
-
-function writePlan(target: string, document: PlanDocument): void {
-  const temporary = `${target}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(temporary, `${JSON.stringify({ ...document }, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
-    fs.renameSync(temporary, target);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw new CapstanError(
-      errnoOf(error) === 'EACCES' ? 'permission-denied' : 'io-error',
-      `writing plan ${target}: ${errnoOf(error) ?? String(error)}`,
-      {
-        hint: 'choose a writable path for --output',
-        cause: error,
-      },
-    );
-  }
 }
