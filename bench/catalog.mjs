@@ -58,6 +58,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCatalog } from './lib/catalog-gen.mjs';
 import { summarizeCpuProfile } from './lib/cpuprofile.mjs';
+import { fwupdEnv } from './lib/fwupd-env.mjs';
 import { buildMetadataJcat, verifyWithJcatTool } from './lib/jcat.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -189,24 +190,6 @@ function makeFwupdSandbox(tmp, metadataUri) {
   writeFileSync(path.join(dir, 'etc/fwupd/remotes.d', `${REMOTE}.conf`), remoteConf(metadataUri));
   cpSync(path.join(PKI, 'test-ca.pem'), path.join(dir, 'etc/pki/fwupd-metadata/test-ca.pem'));
   return { dir, root };
-}
-
-/** Clean environment (like `env -i`) pointing fwupdtool at the sandbox only (as bench/run.mjs). */
-function fwupdEnv({ dir, root }) {
-  return {
-    PATH: '/usr/bin:/bin',
-    HOME: path.join(dir, 'home'),
-    LANG: 'C.UTF-8',
-    FWUPD_SYSFSFWDIR: path.join(root, 'sys/firmware'),
-    FWUPD_SYSFSDIR: path.join(root, 'sys'),
-    FWUPD_SYSFSDMIDIR: path.join(root, 'sys/class/dmi/id'),
-    FWUPD_ACPITABLESDIR: path.join(root, 'sys/firmware/acpi/tables'),
-    FWUPD_UEFI_ESP_PATH: path.join(root, 'boot/efi'),
-    FWUPD_UEFI_TEST: '1',
-    FWUPD_LOCALSTATEDIR: path.join(dir, 'var'),
-    FWUPD_SYSCONFDIR: path.join(dir, 'etc'),
-    FWUPD_LOCKDIR: path.join(dir, 'lock'),
-  };
 }
 
 function capstanEnv(home) {

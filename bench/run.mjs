@@ -19,6 +19,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fwupdEnv } from './lib/fwupd-env.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CAPSTAN = path.join(REPO, 'bin', 'capstan.js');
@@ -90,24 +91,6 @@ function makeFwupdSandbox(machineRoot) {
   mkdirSync(path.join(root, 'sys/firmware/acpi/tables'), { recursive: true });
   for (const d of ['var', 'etc', 'lock', 'home']) mkdirSync(path.join(dir, d));
   return { dir, root };
-}
-
-/** Clean environment (like `env -i`) that points fwupdtool at the sandbox only. */
-function fwupdEnv({ dir, root }) {
-  return {
-    PATH: '/usr/bin:/bin',
-    HOME: path.join(dir, 'home'),
-    LANG: 'C.UTF-8',
-    FWUPD_SYSFSFWDIR: path.join(root, 'sys/firmware'),
-    FWUPD_SYSFSDIR: path.join(root, 'sys'),
-    FWUPD_SYSFSDMIDIR: path.join(root, 'sys/class/dmi/id'),
-    FWUPD_ACPITABLESDIR: path.join(root, 'sys/firmware/acpi/tables'),
-    FWUPD_UEFI_ESP_PATH: path.join(root, 'boot/efi'),
-    FWUPD_UEFI_TEST: '1',
-    FWUPD_LOCALSTATEDIR: path.join(dir, 'var'),
-    FWUPD_SYSCONFDIR: path.join(dir, 'etc'),
-    FWUPD_LOCKDIR: path.join(dir, 'lock'),
-  };
 }
 
 /** Removes the sandbox; fwupd may set the immutable flag on variables it creates, so clear it first. */
